@@ -1,0 +1,161 @@
+"""Supervised training of the StepMath policy on gold solutions (loss on the
+solution tokens only: everything after the problem's newline, <eos> included).
+
+  /usr/bin/python3 train_policy.py --out runs/policy --max_steps 2600
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+import data
+import tokenizer as tok
+from model import GPT, GPTConfig, save_ckpt
+from sample import generate
+
+
+def build_examples(rows):
+    ex = []
+    for r in rows:
+        ids = tok.sequence_ids(r["problem"], r["solution"])
+        start = 1 + len(r["problem"]) + 1  # first solution token index
+        ex.append((ids, start))
+    return ex
+
+
+def batches(examples, tokens_per_batch, rng):
+    """Length-bucketed batches of about tokens_per_batch (padded) tokens."""
+    idx = list(range(len(examples)))
+    rng.shuffle(idx)
+    out = []
+    chunk = 4096
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s:s + chunk], key=lambda i: len(examples[i][0]))
+        i = 0
+        while i < len(part):
+            L = len(examples[part[i]][0])
+            j = i
+            while j < len(part) and (j - i + 1) * len(examples[part[j]][0]) <= tokens_per_batch:
+                j += 1
+            j = max(j, i + 1)
+            out.append(part[i:j])
+            i = j
+    rng.shuffle(out)
+    return out
+
+
+def collate(examples, idx):
+    L = max(len(examples[i][0]) for i in idx)
+    x = torch.full((len(idx), L - 1), tok.PAD, dtype=torch.long)
+    y = torch.full((len(idx), L - 1), -100, dtype=torch.long)
+    for b, i in enumerate(idx):
+        ids, start = examples[i]
+        t = torch.tensor(ids)
+        x[b, :len(ids) - 1] = t[:-1]
+        tgt = t[1:].clone()
+        tgt[:start - 1] = -100  # no loss on the problem text
+        y[b, :len(ids) - 1] = tgt
+    return x, y
+
+
+def greedy_accuracy(model, rows):
+    outs = generate(model, [tok.prompt_ids(r["problem"]) for r in rows], temperature=0.0)
+    ok = [data.same_answer(data.parse_answer(o), r["answer"]) for o, r in zip(outs, rows)]
+    return sum(ok) / max(1, len(ok))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="runs/policy")
+    ap.add_argument("--per_ops", type=int, default=30000)
+    ap.add_argument("--max_steps", type=int, default=2600)
+    ap.add_argument("--tokens_per_batch", type=int, default=8192)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--min_lr", type=float, default=1e-4)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--eval_every", type=int, default=250)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--n_layer", type=int, default=4)
+    ap.add_argument("--n_head", type=int, default=4)
+    ap.add_argument("--n_embd", type=int, default=128)
+    ap.add_argument("--block_size", type=int, default=384)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "log.txt"), "a")
+
+    def P(*a):
+        s = " ".join(str(x) for x in a)
+        print(s, flush=True)
+        log.write(s + "\n")
+        log.flush()
+
+    t0 = time.time()
+    exclude = data.heldout_texts()
+    rows = data.train_set(per_ops=args.per_ops, exclude=exclude)
+    data.save_jsonl(os.path.join(data.DATA, "policy_train.jsonl"), rows)
+    val = [r for k in range(1, 7) for r in data.eval_set(k, n=20, seed=7)]
+    examples = build_examples(rows)
+    assert max(len(e[0]) for e in examples) <= args.block_size
+    P(f"train problems {len(rows)} (excluded {len(exclude)} held-out texts), "
+      f"tokens {sum(len(e[0]) for e in examples)}, data prep {time.time() - t0:.1f}s")
+
+    cfg = GPTConfig(n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
+                    block_size=args.block_size)
+    model = GPT(cfg)
+    P("params", model.num_params(), json.dumps(vars(args)))
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
+                             {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98))
+
+    def lr_at(step):
+        if step < args.warmup:
+            return args.lr * (step + 1) / args.warmup
+        f = min(1.0, (step - args.warmup) / max(1, args.max_steps - args.warmup))
+        return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * f))
+
+    step, epoch, t_train = 0, 0, time.time()
+    tokens_seen = 0
+    while step < args.max_steps:
+        for bidx in batches(examples, args.tokens_per_batch, rng):
+            if step >= args.max_steps:
+                break
+            model.train()
+            x, y = collate(examples, bidx)
+            logits = model.train_logits(x)
+            loss = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), y.reshape(-1), ignore_index=-100)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            tokens_seen += x.numel()
+            step += 1
+            if step % 25 == 0:
+                el = time.time() - t_train
+                P(f"step {step} epoch {epoch} loss {loss.item():.4f} lr {lr_at(step):.2e} "
+                  f"tok {tokens_seen} {el:.0f}s ({step / el:.2f} it/s)")
+            if step % args.eval_every == 0 or step == args.max_steps:
+                te = time.time()
+                acc = greedy_accuracy(model, val)
+                P(f"eval step {step} greedy_acc(val 120) {acc:.3f} ({time.time() - te:.0f}s)")
+                save_ckpt(os.path.join(args.out, "ckpt.pt"), model,
+                          {"step": step, "val_greedy": acc, "args": vars(args),
+                           "train_seconds": time.time() - t_train})
+        epoch += 1
+    P(f"done steps {step} wall {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+import { writeSync } from 'node:fs';
+import { parseArgs, UsageError } from './args';
+import { runGenerate } from './generate';
+import { runVerify } from './verify';
+
+const USAGE = `usage: stepwise <command> [options]
+  solve "<problem>" [--strategy S] [--budget N] [--seed K] [--json]
+  solve --input problems.jsonl [--json]
+  verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line)
+  generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]`;
+
+/** Thrown when a model or the runtime fails: exit code 2. */
+export class RuntimeFailure extends Error {}
+
+let pending = '';
+function writeLine(line: string): void {
+  pending += line + '\n';
+  if (pending.length > 1 << 16) flush();
+}
+function flush(): void {
+  let buf = Buffer.from(pending);
+  pending = '';
+  while (buf.length) {
+    try {
+      buf = buf.subarray(writeSync(1, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+      throw e;
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'generate':
+      runGenerate(parseArgs(rest, new Set()), writeLine);
+      return 0;
+    case 'verify':
+      return runVerify(parseArgs(rest, new Set(['json', 'jsonl'])), writeLine);
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stderr.write(USAGE + '\n');
+      return command === undefined ? 1 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}" (try: solve, verify, generate)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    flush();
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    flush();
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`stepwise: ${message}\n`);
+    process.exitCode = e instanceof UsageError ? 1 : 2;
+  },
+);

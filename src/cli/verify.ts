@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { checkSolution, extractAnswer } from '../core/verify';
+import { rejectUnknown, UsageError, type ParsedArgs } from './args';
+
+/** Largest solution we accept on stdin. */
+const MAX_INPUT_BYTES = 1 << 20;
+
+function readStdin(): string {
+  let data: Buffer;
+  try {
+    data = readFileSync(0);
+  } catch (e) {
+    throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
+  }
+  if (data.length > MAX_INPUT_BYTES) throw new UsageError(`input is ${data.length} bytes; the limit is ${MAX_INPUT_BYTES}`);
+  return data.toString('utf8');
+}
+
+export function runVerify(args: ParsedArgs, write: (line: string) => void): number {
+  rejectUnknown(args, ['json', 'jsonl']);
+  const input = readStdin();
+  if (args.flags.has('jsonl')) return verifyJsonl(input, write);
+  const lines = input.split(/\r?\n/);
+  while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
+  if (!lines.length || !lines[0].trim()) throw new UsageError('no solution on stdin: the first line is the problem, then one step per line');
+  if (lines.includes('\u0000') || /\u0000/.test(input)) throw new UsageError('stdin is binary, not text');
+  const [problem, ...steps] = lines;
+  const result = checkSolution(problem, steps);
+  const answer = result.answer ?? (steps.length ? extractAnswer(steps.join('\n')) : null);
+  if (args.flags.has('json')) {
+    write(JSON.stringify({ problem, steps: result.steps.map((s) => ({ ...s, score: null })), answer }));
+  } else {
+    const mark = (v: boolean | null) => (v === true ? '✓' : v === false ? '✗' : '?');
+    write(problem);
+    for (const s of result.steps) write(`${mark(s.valid)} ${s.text}    (${s.reason})`);
+    write(`answer: ${answer ?? '(none)'}`);
+  }
+  return 0;
+}
+
+/** Batch mode for the training pipeline: one `{problem, steps}` per line in, one verdict per line out. */
+function verifyJsonl(input: string, write: (line: string) => void): number {
+  let n = 0;
+  for (const line of input.split('\n')) {
+    if (!line.trim()) continue;
+    n++;
+    let item: { problem?: unknown; steps?: unknown };
+    try {
+      item = JSON.parse(line);
+    } catch {
+      throw new UsageError(`line ${n}: not JSON`);
+    }
+    if (typeof item.problem !== 'string' || !Array.isArray(item.steps) || !item.steps.every((s) => typeof s === 'string'))
+      throw new UsageError(`line ${n}: expected {"problem": string, "steps": string[]}`);
+    write(JSON.stringify(checkSolution(item.problem, item.steps as string[])));
+  }
+  return 0;
+}

@@ -1,0 +1,3 @@
+export * from './answer';
+export * from './checker';
+export { findEquations } from './equations';
