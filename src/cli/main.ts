@@ -2,15 +2,14 @@ import { writeSync } from 'node:fs';
 import { parseArgs, UsageError } from './args';
 import { runGenerate } from './generate';
 import { runVerify } from './verify';
+import { runSolve } from './solve';
+import { BadInputError } from '../core/input';
 
 const USAGE = `usage: stepwise <command> [options]
   solve "<problem>" [--strategy S] [--budget N] [--seed K] [--json]
   solve --input problems.jsonl [--json]
   verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line)
   generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]`;
-
-/** Thrown when a model or the runtime fails: exit code 2. */
-export class RuntimeFailure extends Error {}
 
 let pending = '';
 function writeLine(line: string): void {
@@ -37,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     case 'generate':
       runGenerate(parseArgs(rest, new Set()), writeLine);
       return 0;
+    case 'solve':
+      return runSolve(parseArgs(rest, new Set(['json'])), writeLine);
     case 'verify':
       return runVerify(parseArgs(rest, new Set(['json', 'jsonl'])), writeLine);
     case undefined:
@@ -58,6 +59,6 @@ main(process.argv.slice(2)).then(
     flush();
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`stepwise: ${message}\n`);
-    process.exitCode = e instanceof UsageError ? 1 : 2;
+    process.exitCode = e instanceof UsageError || e instanceof BadInputError ? 1 : 2;
   },
 );

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import type { Engine, SolveOptions, SolveResult } from '../core/engine';
+import { AGGREGATIONS, type Aggregation } from '../core/reward/aggregate';
+import { STRATEGY_NAMES } from '../core/search/registry';
+import { answersEquivalent } from '../core/verify';
+import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
+import { loadEngine, MODEL_FLAGS } from './models';
+
+const SOLVE_FLAGS = ['strategy', 'budget', 'seed', 'json', 'input', 'width', 'lookahead', 'aggregation', 'temperature', 'max-steps', 'rebase-temperature', ...MODEL_FLAGS];
+
+function floatFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < min || x > max) throw new UsageError(`--${name} must be a number between ${min} and ${max}`);
+  return x;
+}
+
+export function solveOptions(args: ParsedArgs): SolveOptions {
+  const strategy = stringFlag(args, 'strategy');
+  if (strategy !== undefined && !STRATEGY_NAMES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
+  const aggregation = stringFlag(args, 'aggregation');
+  if (aggregation !== undefined && !AGGREGATIONS.includes(aggregation as Aggregation)) throw new UsageError(`--aggregation must be one of ${AGGREGATIONS.join(', ')}`);
+  return {
+    strategy,
+    budget: intFlag(args, 'budget', undefined, 1, 1024),
+    seed: intFlag(args, 'seed', 0, 0, 2 ** 31),
+    width: intFlag(args, 'width', undefined, 1, 64),
+    lookahead: intFlag(args, 'lookahead', undefined, 0, 8),
+    maxSteps: intFlag(args, 'max-steps', undefined, 1, 64),
+    aggregation: aggregation as Aggregation | undefined,
+    temperature: floatFlag(args, 'temperature', 0, 5),
+    rebaseTemperature: floatFlag(args, 'rebase-temperature', 0.001, 100),
+  };
+}
+
+/** The JSON of the CLI contract: the result without the search tree. */
+export function resultJson(r: SolveResult): Omit<SolveResult, 'tree'> {
+  const { tree: _tree, ...rest } = r;
+  return rest;
+}
+
+export async function runSolve(args: ParsedArgs, write: (line: string) => void): Promise<number> {
+  rejectUnknown(args, SOLVE_FLAGS);
+  const options = solveOptions(args);
+  const input = stringFlag(args, 'input');
+  if (input !== undefined) return solveFile(args, input, options, write);
+  if (args.positional.length !== 1) throw new UsageError('give one problem in quotes, e.g. stepwise solve "Compute 12 + 7 * ( 5 - 3 )."');
+  const engine = await loadEngine(args);
+  try {
+    const result = await engine.solve(args.positional[0], options);
+    if (args.flags.has('json')) write(JSON.stringify(resultJson(result)));
+    else writeReadable(result, write);
+  } finally {
+    await engine.dispose();
+  }
+  return 0;
+}
+
+interface InputLine {
+  id: unknown;
+  problem: string;
+  answer?: string;
+}
+
+function readInput(path: string): InputLine[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const items: InputLine[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let item: Partial<InputLine>;
+    try {
+      item = JSON.parse(line);
+    } catch {
+      throw new UsageError(`${path}:${i + 1}: not JSON`);
+    }
+    if (typeof item?.problem !== 'string') throw new UsageError(`${path}:${i + 1}: expected {"id", "problem", "answer"?}`);
+    items.push({ id: item.id ?? items.length, problem: item.problem, answer: item.answer === undefined ? undefined : String(item.answer) });
+  });
+  return items;
+}
+
+async function solveFile(args: ParsedArgs, path: string, options: SolveOptions, write: (line: string) => void): Promise<number> {
+  const items = readInput(path);
+  const engine = await loadEngine(args);
+  const progress = process.stderr.isTTY ? (i: number) => process.stderr.write(`\r${bar(i, items.length)} ${i}/${items.length}`) : () => {};
+  let correct = 0;
+  let graded = 0;
+  let tokens = 0;
+  let ms = 0;
+  try {
+    for (const [i, item] of items.entries()) {
+      progress(i);
+      const result = await engine.solve(item.problem, options);
+      tokens += result.tokens;
+      ms += result.ms;
+      const isCorrect = item.answer === undefined ? undefined : result.answer !== null && answersEquivalent(result.answer, item.answer);
+      if (isCorrect !== undefined) {
+        graded++;
+        if (isCorrect) correct++;
+      }
+      const out = { id: item.id, ...resultJson(result), expected: item.answer, correct: isCorrect };
+      if (args.flags.has('json')) write(JSON.stringify(out));
+      else write(`${String(item.id)}\t${result.answer ?? '(none)'}${isCorrect === undefined ? '' : isCorrect ? '\tcorrect' : `\twrong (expected ${item.answer})`}`);
+    }
+    progress(items.length);
+    if (process.stderr.isTTY) process.stderr.write('\n');
+  } finally {
+    await engine.dispose();
+  }
+  const summary = { summary: true, count: items.length, graded, correct, accuracy: graded ? correct / graded : null, tokens, ms };
+  write(args.flags.has('json') ? JSON.stringify(summary) : `accuracy ${summary.accuracy === null ? 'n/a' : (100 * summary.accuracy).toFixed(1) + '%'} over ${graded}, ${tokens} tokens, ${ms} ms`);
+  return 0;
+}
+
+function bar(done: number, total: number): string {
+  const width = 30;
+  const filled = total ? Math.round((width * done) / total) : width;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+function writeReadable(r: SolveResult, write: (line: string) => void): void {
+  const difficulty = r.difficulty ? `, difficulty ${r.difficulty.bin}/5` : '';
+  write(`${r.problem}`);
+  write(`strategy ${r.strategy}, budget ${r.budget}${difficulty}: ${r.tokens} tokens, ${(r.flops / 1e9).toFixed(2)} GFLOP, ${r.ms} ms`);
+  r.candidates.slice(0, 5).forEach((c, i) => {
+    write('');
+    write(`#${i + 1}  answer ${c.answer ?? '(none)'}  score ${c.score.toFixed(3)}${c.verified ? '  verified' : ''}`);
+    for (const s of c.steps) write(`   ${s.valid === true ? '✓' : s.valid === false ? '✗' : '?'} ${s.score === null ? '  -  ' : s.score.toFixed(2)}  ${s.text}`);
+  });
+  if (r.candidates.length > 5) write(`\n(${r.candidates.length - 5} more candidates; --json shows all)`);
+}

@@ -1,0 +1,126 @@
+import { OnnxDecoder, type SessionOptions } from './model/session';
+import { LocalPolicy, type PolicyBackend } from './model/policy';
+import { LocalPrm, type RewardBackend } from './reward/prm';
+import { SearchContext } from './search/context';
+import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
+import { STRATEGIES } from './search/registry';
+import { pathOf, viewOf, type NodeView, type SearchEvent, type SearchNode } from './search/tree';
+import { checkSolution, type Validity } from './verify';
+import { BadInputError, prepareProblem } from './input';
+
+export interface SolveOptions extends Partial<SearchParams> {
+  strategy?: string;
+  seed?: number;
+}
+
+export interface CandidateStep {
+  text: string;
+  score: number | null;
+  valid: Validity;
+  reason: string;
+}
+export interface Candidate {
+  answer: string | null;
+  score: number;
+  verified: boolean;
+  nodeId: number;
+  steps: CandidateStep[];
+}
+export interface Difficulty {
+  bin: number;
+  score: number;
+}
+export interface SolveResult {
+  problem: string;
+  answer: string | null;
+  strategy: string;
+  budget: number;
+  difficulty: Difficulty | null;
+  tokens: number;
+  prm_tokens: number;
+  flops: number;
+  ms: number;
+  candidates: Candidate[];
+  tree: NodeView[];
+}
+
+export interface EngineOptions extends SessionOptions {
+  policyDir: string;
+  prmDir: string;
+}
+
+/** The engine behind the CLI, the worker and the extension: a policy, a PRM, and the strategies. */
+export class Engine {
+  constructor(
+    readonly policy: PolicyBackend,
+    readonly reward: RewardBackend,
+  ) {}
+
+  static async load(o: EngineOptions): Promise<Engine> {
+    const [policyModel, prmModel] = await Promise.all([OnnxDecoder.load(o.policyDir, 'logits', o), OnnxDecoder.load(o.prmDir, 'scores', o)]);
+    return new Engine(new LocalPolicy(policyModel), new LocalPrm(prmModel));
+  }
+
+  async solve(rawProblem: string, options: SolveOptions = {}, onEvent: (e: SearchEvent) => void = () => {}, signal?: AbortSignal): Promise<SolveResult> {
+    const started = performance.now();
+    const problem = prepareProblem(rawProblem);
+    const strategyName = options.strategy ?? 'beam';
+    const strategy = STRATEGIES[strategyName];
+    if (!strategy) throw new BadInputError(`unknown strategy "${strategyName}" (one of ${Object.keys(STRATEGIES).join(', ')})`);
+    const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(options) };
+    const before = { policy: this.policy.tokensProcessed, reward: this.reward.tokensProcessed };
+    const ctx = await SearchContext.create(problem, params, this.policy, this.reward, options.seed ?? 0, onEvent, signal);
+    const ranked = await strategy.run(ctx);
+    const policyTokens = this.policy.tokensProcessed - before.policy;
+    const prmTokens = this.reward.tokensProcessed - before.reward;
+    const candidates = ranked.map((leaf) => this.candidateOf(ctx, leaf));
+    return {
+      problem,
+      answer: candidates[0]?.answer ?? null,
+      strategy: strategyName,
+      budget: params.budget,
+      difficulty: null,
+      tokens: ctx.generatedTokens,
+      prm_tokens: prmTokens,
+      flops: 2 * this.policy.parameters * policyTokens + 2 * this.reward.parameters * prmTokens,
+      ms: Math.round(performance.now() - started),
+      candidates,
+      tree: ctx.nodes.map(viewOf),
+    };
+  }
+
+  /** Checker verdicts and PRM scores for a written solution (the user's or ours). */
+  async verify(rawProblem: string, steps: readonly string[]): Promise<{ steps: (CandidateStep & { reason: string })[]; answer: string | null }> {
+    const problem = prepareProblem(rawProblem);
+    const checked = checkSolution(problem, steps);
+    const scores = this.reward instanceof LocalPrm ? await this.reward.scoreSolution(problem, steps) : await this.scoreByPrefix(problem, steps);
+    return { steps: checked.steps.map((s, i) => ({ ...s, score: scores[i] ?? null })), answer: checked.answer };
+  }
+
+  private async scoreByPrefix(problem: string, steps: readonly string[]): Promise<number[]> {
+    let state = await this.reward.start(problem);
+    const out: number[] = [];
+    for (const s of steps) {
+      const [r] = await this.reward.score([state], [s]);
+      out.push(r.score);
+      state = r.state;
+    }
+    return out;
+  }
+
+  private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {
+    const path = pathOf(leaf);
+    const steps = path.map((n) => ({ text: n.text, score: n.score, valid: n.valid, reason: n.reason }));
+    const last = steps[steps.length - 1];
+    const verified = leaf.answer !== null && steps.every((s) => s.valid !== false) && last?.valid === true;
+    return { answer: leaf.answer, score: ctx.scoreOf(leaf), verified, nodeId: leaf.id, steps };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.policy.dispose(), this.reward.dispose()]);
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

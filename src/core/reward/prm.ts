@@ -1,0 +1,79 @@
+import type { SequenceCache } from '../model/kv-cache';
+import type { OnnxDecoder } from '../model/session';
+import { promptText } from '../model/policy';
+import { throwIfCancelled } from '../cancel';
+
+/** A process reward model the search can drive: local ONNX here, a remote endpoint in core/remote. */
+export interface RewardBackend<S = unknown> {
+  readonly name: string;
+  readonly parameters: number;
+  start(problem: string, signal?: AbortSignal): Promise<S>;
+  /** Score of each new step given its parent's prefix, and the state after it. */
+  score(parents: readonly S[], steps: readonly string[], signal?: AbortSignal): Promise<{ score: number; state: S }[]>;
+  readonly tokensProcessed: number;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Local PRM: the step score is the sigmoid head at the step's newline (Math-Shepherd convention).
+ * Each node keeps its prefix cache, so a new step costs only its own tokens.
+ */
+export class LocalPrm implements RewardBackend<SequenceCache> {
+  readonly name: string;
+  constructor(readonly model: OnnxDecoder) {
+    this.name = model.config.dir;
+  }
+  get parameters(): number {
+    return this.model.config.numParameters;
+  }
+  get tokensProcessed(): number {
+    return this.model.tokensProcessed;
+  }
+
+  async start(problem: string): Promise<SequenceCache> {
+    const { bosTokenId } = this.model.config;
+    const ids = [...(bosTokenId >= 0 ? [bosTokenId] : []), ...this.model.tokenizer.encode(promptText(problem))];
+    const batch = this.model.assemble([this.model.emptyCache()]);
+    try {
+      await this.model.run(batch, [ids]);
+      return batch.extract(0);
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  async score(parents: readonly SequenceCache[], steps: readonly string[], signal?: AbortSignal): Promise<{ score: number; state: SequenceCache }[]> {
+    throwIfCancelled(signal);
+    if (!parents.length) return [];
+    const batch = this.model.assemble(parents);
+    try {
+      const tokens = steps.map((s) => this.model.tokenizer.encode(`${s}\n`));
+      const scores = await this.model.step(batch, tokens);
+      return scores.map((s, b) => ({ score: s[0], state: batch.extract(b) }));
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /** Scores of every step of full solutions in one pass each (hover, verify): batch of one prompt + all steps. */
+  async scoreSolution(problem: string, steps: readonly string[]): Promise<number[]> {
+    const { bosTokenId } = this.model.config;
+    const newline = this.model.tokenizer.encode('\n')[0];
+    const ids = [...(bosTokenId >= 0 ? [bosTokenId] : []), ...this.model.tokenizer.encode(promptText(problem))];
+    const promptLength = ids.length;
+    for (const s of steps) ids.push(...this.model.tokenizer.encode(`${s}\n`));
+    const batch = this.model.assemble([this.model.emptyCache()]);
+    try {
+      const { values } = await this.model.run(batch, [ids]);
+      const out: number[] = [];
+      for (let i = promptLength; i < ids.length; i++) if (ids[i] === newline) out.push(values[i]);
+      return out;
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.release();
+  }
+}

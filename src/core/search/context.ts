@@ -1,0 +1,156 @@
+import { Rng } from '../domain/rng';
+import type { PolicyBackend } from '../model/policy';
+import type { RewardBackend } from '../reward/prm';
+import { aggregateScores } from '../reward/aggregate';
+import { answerLineValue, checkSolution } from '../verify';
+import { throwIfCancelled } from '../cancel';
+import type { SearchParams } from './strategy';
+import { pathOf, viewOf, type NodeStatus, type SearchEvent, type SearchNode } from './tree';
+
+/**
+ * Everything a strategy needs: the tree, one batched `expand` that generates, scores and checks
+ * steps, and bookkeeping of the compute spent. Strategies decide only where to spend it.
+ */
+export class SearchContext {
+  readonly nodes: SearchNode[] = [];
+  generatedTokens = 0;
+  private readonly rng: Rng;
+
+  private constructor(
+    readonly problem: string,
+    readonly params: SearchParams,
+    private readonly policy: PolicyBackend,
+    private readonly reward: RewardBackend,
+    readonly root: SearchNode,
+    seed: number,
+    private readonly emit: (e: SearchEvent) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  static async create(problem: string, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal): Promise<SearchContext> {
+    const [policyState, rewardState] = await Promise.all([policy.start(problem, signal), reward.start(problem, signal)]);
+    const root: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: policyState, reward: rewardState, pathScores: [] };
+    const ctx = new SearchContext(problem, params, policy, reward, root, seed, emit, signal);
+    ctx.nodes.push(root);
+    emit({ type: 'node', node: viewOf(root) });
+    return ctx;
+  }
+
+  /** Path score under the configured aggregation. */
+  scoreOf(n: SearchNode): number {
+    return aggregateScores(n.pathScores, this.params.aggregation);
+  }
+
+  /**
+   * Generates `counts[i]` next steps below `parents[i]`, all in one batch, scores them with the PRM
+   * (one pass over the new tokens only) and checks them. Children that end the solution are finished.
+   */
+  async expand(parents: readonly SearchNode[], counts: readonly number[], temperature = this.params.temperature): Promise<SearchNode[]> {
+    throwIfCancelled(this.signal);
+    const rows: SearchNode[] = [];
+    parents.forEach((p, i) => {
+      for (let c = 0; c < counts[i]; c++) rows.push(p);
+    });
+    if (!rows.length) return [];
+    const drafts = await this.policy.extend(
+      rows.map((p) => p.policy),
+      { temperature, topP: this.params.topP, suppress: [] },
+      this.rng,
+      this.signal,
+    );
+    this.generatedTokens += drafts.reduce((n, d) => n + d.tokens, 0);
+    const scored = await this.reward.score(
+      rows.map((p) => p.reward),
+      drafts.map((d) => d.text),
+      this.signal,
+    );
+    const expanded = parents.filter((p, i) => counts[i] > 0 && p.status === 'active');
+    if (expanded.length) this.setStatus(expanded, 'expanded');
+    expanded.forEach((p) => this.release(p));
+    return drafts.map((d, i) => {
+      const parent = rows[i];
+      const answer = answerLineValue(d.text);
+      const path = [...pathOf(parent).map((n) => n.text), d.text];
+      const verdict = checkSolution(this.problem, path).steps[path.length - 1];
+      const node: SearchNode = {
+        id: this.nodes.length,
+        parentId: parent.id,
+        depth: parent.depth + 1,
+        text: d.text,
+        score: scored[i].score,
+        valid: verdict.valid,
+        reason: verdict.reason,
+        status: 'active',
+        answer,
+        parent,
+        policy: d.state,
+        reward: scored[i].state,
+        pathScores: [...parent.pathScores, scored[i].score],
+      };
+      this.nodes.push(node);
+      this.emit({ type: 'node', node: viewOf(node) });
+      if (answer !== null || d.state === null || node.depth >= this.params.maxSteps) this.finish(node);
+      return node;
+    });
+  }
+
+  /** Greedy rollouts k steps ahead; the PRM score at the end is the node's lookahead score. */
+  async lookaheadScores(nodes: readonly SearchNode[], k: number): Promise<number[]> {
+    const scores = nodes.map((n) => n.score ?? 0);
+    let frontier = nodes.map((n, i) => ({ node: n, i }));
+    for (let step = 0; step < k; step++) {
+      frontier = frontier.filter((f) => f.node.status !== 'finished' && f.node.policy !== null);
+      if (!frontier.length) break;
+      const drafts = await this.policy.extend(frontier.map((f) => f.node.policy), { temperature: 0, topP: 1, suppress: [] }, this.rng, this.signal);
+      this.generatedTokens += drafts.reduce((n, d) => n + d.tokens, 0);
+      const scored = await this.reward.score(frontier.map((f) => f.node.reward), drafts.map((d) => d.text), this.signal);
+      frontier = frontier.map((f, j) => {
+        scores[f.i] = scored[j].score;
+        const done = answerLineValue(drafts[j].text) !== null || drafts[j].state === null;
+        // A rollout node is scratch: never shown, never kept.
+        const scratch = { ...f.node, policy: drafts[j].state, reward: scored[j].state, status: (done ? 'finished' : 'active') as NodeStatus };
+        return { node: scratch, i: f.i };
+      });
+    }
+    return scores;
+  }
+
+  finish(n: SearchNode): void {
+    this.setStatus([n], 'finished');
+    this.release(n);
+    this.emit({ type: 'candidate', nodeId: n.id, answer: n.answer, score: this.scoreOf(n) });
+  }
+
+  prune(nodes: readonly SearchNode[]): void {
+    const live = nodes.filter((n) => n.status === 'active');
+    if (!live.length) return;
+    this.setStatus(live, 'pruned');
+    live.forEach((n) => this.release(n));
+  }
+
+  /** Nodes that can still be expanded. */
+  isOpen(n: SearchNode): boolean {
+    return n.status === 'active' && n.policy !== null;
+  }
+
+  leaves(): SearchNode[] {
+    return this.nodes.filter((n) => n.status === 'finished');
+  }
+
+  tokensProcessed(): { policy: number; reward: number } {
+    return { policy: this.policy.tokensProcessed, reward: this.reward.tokensProcessed };
+  }
+
+  private setStatus(nodes: readonly SearchNode[], status: NodeStatus): void {
+    for (const n of nodes) n.status = status;
+    this.emit({ type: 'status', ids: nodes.map((n) => n.id), status });
+  }
+
+  /** Caches are the big part of a node; only open nodes keep theirs. */
+  private release(n: SearchNode): void {
+    n.policy = null;
+    n.reward = null;
+  }
+}

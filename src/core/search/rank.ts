@@ -1,0 +1,24 @@
+import { answerValue } from '../verify';
+import type { SearchNode } from './tree';
+
+/** Groups leaves by equivalent answer; a group's weight decides the order of groups, score the order within. */
+export function rankByAnswer(leaves: readonly SearchNode[], scoreOf: (n: SearchNode) => number, weight: (scores: number[]) => number): SearchNode[] {
+  const groups = new Map<string, SearchNode[]>();
+  for (const leaf of leaves) {
+    const key = answerKey(leaf.answer);
+    groups.set(key, [...(groups.get(key) ?? []), leaf]);
+  }
+  const ordered = [...groups.values()].map((members) => ({ members: [...members].sort((a, b) => scoreOf(b) - scoreOf(a)), weight: weight(members.map(scoreOf)) }));
+  ordered.sort((a, b) => b.weight - a.weight || scoreOf(b.members[0]) - scoreOf(a.members[0]));
+  return ordered.flatMap((g) => g.members);
+}
+
+export function answerKey(answer: string | null): string {
+  if (answer === null) return '\u0000none';
+  const v = answerValue(answer);
+  return v ? v.toFraction() : answer.trim();
+}
+
+export const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+export const max = (xs: number[]) => Math.max(...xs);
+export const count = (xs: number[]) => xs.length;

@@ -1,0 +1,45 @@
+import type { SearchStrategy } from './strategy';
+import { rankByAnswer, sum } from './rank';
+
+/**
+ * Children per node: round(B * softmax(R_j / T_b)) with largest remainders, so the counts sum
+ * to exactly B (Wu et al. 2024, REBASE).
+ */
+export function allocateRebase(rewards: readonly number[], budget: number, temperature: number): number[] {
+  if (!rewards.length || budget <= 0) return rewards.map(() => 0);
+  const t = Math.max(temperature, 1e-6);
+  const top = Math.max(...rewards);
+  const weights = rewards.map((r) => Math.exp((r - top) / t));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (budget * w) / total);
+  const counts = exact.map(Math.floor);
+  let left = budget - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    counts[i]++;
+    left--;
+  }
+  return counts;
+}
+
+/** REBASE: each depth, the budget still unspent (N minus finished) is shared by softmax of PRM scores. */
+export const rebase: SearchStrategy = {
+  name: 'rebase',
+  description: 'reward-balanced tree search: children in proportion to softmax(score / T_b)',
+  run: async (ctx) => {
+    const { budget: n, rebaseTemperature } = ctx.params;
+    let frontier = await ctx.expand([ctx.root], [n]);
+    for (;;) {
+      const open = frontier.filter((f) => ctx.isOpen(f));
+      const remaining = n - ctx.leaves().length;
+      if (!open.length || remaining <= 0) break;
+      const counts = allocateRebase(open.map((o) => ctx.scoreOf(o)), remaining, rebaseTemperature);
+      ctx.prune(open.filter((_, i) => counts[i] === 0));
+      const chosen = open.filter((_, i) => counts[i] > 0);
+      frontier = await ctx.expand(chosen, counts.filter((c) => c > 0));
+    }
+    ctx.prune(frontier);
+    return rankByAnswer(ctx.leaves(), (x) => ctx.scoreOf(x), sum);
+  },
+};
