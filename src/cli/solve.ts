@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Engine, SolveOptions, SolveResult } from '../core/engine';
+import type { SolveOptions, SolveResult } from '../core/protocol/results';
 import { AGGREGATIONS, type Aggregation } from '../core/reward/aggregate';
 import { STRATEGY_NAMES } from '../core/search/registry';
 import { answersEquivalent } from '../core/verify';

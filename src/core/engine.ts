@@ -4,45 +4,10 @@ import { LocalPrm, type RewardBackend } from './reward/prm';
 import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
 import { STRATEGIES } from './search/registry';
-import { pathOf, viewOf, type NodeView, type SearchEvent, type SearchNode } from './search/tree';
-import { checkSolution, type Validity } from './verify';
+import { pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
+import { checkSolution } from './verify';
+import type { Candidate, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
 import { BadInputError, prepareProblem } from './input';
-
-export interface SolveOptions extends Partial<SearchParams> {
-  strategy?: string;
-  seed?: number;
-}
-
-export interface CandidateStep {
-  text: string;
-  score: number | null;
-  valid: Validity;
-  reason: string;
-}
-export interface Candidate {
-  answer: string | null;
-  score: number;
-  verified: boolean;
-  nodeId: number;
-  steps: CandidateStep[];
-}
-export interface Difficulty {
-  bin: number;
-  score: number;
-}
-export interface SolveResult {
-  problem: string;
-  answer: string | null;
-  strategy: string;
-  budget: number;
-  difficulty: Difficulty | null;
-  tokens: number;
-  prm_tokens: number;
-  flops: number;
-  ms: number;
-  candidates: Candidate[];
-  tree: NodeView[];
-}
 
 export interface EngineOptions extends SessionOptions {
   policyDir: string;
@@ -67,7 +32,9 @@ export class Engine {
     const strategyName = options.strategy ?? 'beam';
     const strategy = STRATEGIES[strategyName];
     if (!strategy) throw new BadInputError(`unknown strategy "${strategyName}" (one of ${Object.keys(STRATEGIES).join(', ')})`);
-    const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(options) };
+    const { strategy: _s, seed: _seed, prefix: _prefix, ...knobs } = options;
+    const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(knobs) };
+    onEvent({ type: 'plan', strategy: strategyName, budget: params.budget, difficulty: null });
     const before = { policy: this.policy.tokensProcessed, reward: this.reward.tokensProcessed };
     const ctx = await SearchContext.create(problem, params, this.policy, this.reward, options.seed ?? 0, onEvent, signal);
     const ranked = await strategy.run(ctx);
@@ -90,7 +57,7 @@ export class Engine {
   }
 
   /** Checker verdicts and PRM scores for a written solution (the user's or ours). */
-  async verify(rawProblem: string, steps: readonly string[]): Promise<{ steps: (CandidateStep & { reason: string })[]; answer: string | null }> {
+  async verify(rawProblem: string, steps: readonly string[]): Promise<VerifyResult> {
     const problem = prepareProblem(rawProblem);
     const checked = checkSolution(problem, steps);
     const scores = this.reward instanceof LocalPrm ? await this.reward.scoreSolution(problem, steps) : await this.scoreByPrefix(problem, steps);

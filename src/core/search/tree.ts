@@ -1,19 +1,6 @@
-import type { Validity } from '../verify';
+import type { NodeStatus, NodeView, SearchEvent } from '../protocol/results';
 
-export type NodeStatus = 'active' | 'expanded' | 'pruned' | 'finished';
-
-/** What the UI and the CLI see of a search node (no caches, plain data). */
-export interface NodeView {
-  id: number;
-  parentId: number | null;
-  depth: number;
-  text: string;
-  score: number | null;
-  valid: Validity;
-  reason: string;
-  status: NodeStatus;
-  answer: string | null;
-}
+export type { NodeStatus, NodeView, SearchEvent };
 
 /** A node of the search tree; `policy`/`reward` are the backends' states to continue from. */
 export interface SearchNode extends NodeView {
@@ -23,11 +10,6 @@ export interface SearchNode extends NodeView {
   /** Step scores from the root down to this node. */
   pathScores: number[];
 }
-
-export type SearchEvent =
-  | { type: 'node'; node: NodeView }
-  | { type: 'status'; ids: number[]; status: NodeStatus }
-  | { type: 'candidate'; nodeId: number; answer: string | null; score: number };
 
 export function viewOf(n: SearchNode): NodeView {
   const { id, parentId, depth, text, score, valid, reason, status, answer } = n;

@@ -1,0 +1,85 @@
+import * as v from 'valibot';
+
+/**
+ * Shapes of what the engine produces, declared once as schemas: the worker, the extension host
+ * and the webview validate what they receive against these, and the types come from them.
+ */
+const Validity = v.nullable(v.boolean());
+const Score = v.nullable(v.number());
+
+export const NodeStatusSchema = v.picklist(['active', 'expanded', 'pruned', 'finished']);
+
+export const NodeViewSchema = v.object({
+  id: v.number(),
+  parentId: v.nullable(v.number()),
+  depth: v.number(),
+  text: v.string(),
+  score: Score,
+  valid: Validity,
+  reason: v.string(),
+  status: NodeStatusSchema,
+  answer: v.nullable(v.string()),
+});
+
+export const SearchEventSchema = v.variant('type', [
+  v.object({ type: v.literal('node'), node: NodeViewSchema }),
+  v.object({ type: v.literal('status'), ids: v.array(v.number()), status: NodeStatusSchema }),
+  v.object({ type: v.literal('candidate'), nodeId: v.number(), answer: v.nullable(v.string()), score: v.number() }),
+  v.object({ type: v.literal('plan'), strategy: v.string(), budget: v.number(), difficulty: v.nullable(v.object({ bin: v.number(), score: v.number() })) }),
+]);
+
+export const StepSchema = v.object({ text: v.string(), score: Score, valid: Validity, reason: v.string() });
+
+export const CandidateSchema = v.object({
+  answer: v.nullable(v.string()),
+  score: v.number(),
+  verified: v.boolean(),
+  nodeId: v.number(),
+  steps: v.array(StepSchema),
+});
+
+export const DifficultySchema = v.object({ bin: v.number(), score: v.number() });
+
+export const SolveResultSchema = v.object({
+  problem: v.string(),
+  answer: v.nullable(v.string()),
+  strategy: v.string(),
+  budget: v.number(),
+  difficulty: v.nullable(DifficultySchema),
+  tokens: v.number(),
+  prm_tokens: v.number(),
+  flops: v.number(),
+  ms: v.number(),
+  candidates: v.array(CandidateSchema),
+  tree: v.array(NodeViewSchema),
+});
+
+export const VerifyResultSchema = v.object({
+  steps: v.array(StepSchema),
+  answer: v.nullable(v.string()),
+});
+
+export const SolveOptionsSchema = v.object({
+  strategy: v.optional(v.string()),
+  budget: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024))),
+  width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  lookahead: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8))),
+  rebaseTemperature: v.optional(v.number()),
+  aggregation: v.optional(v.picklist(['last', 'min', 'prod', 'mean'])),
+  temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(5))),
+  topP: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  maxSteps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** Steps kept fixed at the start of every solution ("continue search from here"). */
+  prefix: v.optional(v.array(v.string())),
+});
+
+export type NodeStatus = v.InferOutput<typeof NodeStatusSchema>;
+export type NodeView = v.InferOutput<typeof NodeViewSchema>;
+export type SearchEvent = v.InferOutput<typeof SearchEventSchema>;
+export type CandidateStep = v.InferOutput<typeof StepSchema>;
+export type Candidate = v.InferOutput<typeof CandidateSchema>;
+export type Difficulty = v.InferOutput<typeof DifficultySchema>;
+export type SolveResult = v.InferOutput<typeof SolveResultSchema>;
+export type VerifyResult = v.InferOutput<typeof VerifyResultSchema>;
+export type SolveOptions = v.InferOutput<typeof SolveOptionsSchema>;

@@ -1,0 +1,95 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Engine } from '../core/engine';
+import { BadInputError } from '../core/input';
+import { CancelledError } from '../core/cancel';
+import { ModelError } from '../core/model/folder';
+import { EngineConfigSchema, HostMessageSchema, parseMessage, type EngineConfig, type ErrorKind, type HostMessage, type WorkerMessage } from '../core/protocol/worker';
+import * as v from 'valibot';
+
+/**
+ * The engine behind a worker thread: an ONNX run blocks its thread, so the host stays free.
+ * Jobs run one at a time in arrival order; `cancel` aborts the running job between decoding
+ * steps or drops a queued one.
+ */
+type Job = Extract<HostMessage, { type: 'solve' | 'verify' }>;
+
+const port = parentPort!;
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+let config: EngineConfig = v.parse(EngineConfigSchema, workerData);
+let engine: Promise<Engine> | null = null;
+const queue: Job[] = [];
+let running: { id: number; controller: AbortController } | null = null;
+
+function errorKind(e: unknown): ErrorKind {
+  if (e instanceof BadInputError) return 'bad-input';
+  if (e instanceof CancelledError) return 'cancelled';
+  if (e instanceof ModelError) return 'model';
+  return 'internal';
+}
+
+function loadEngine(): Promise<Engine> {
+  if (!engine) {
+    engine = Engine.load(config);
+    engine.catch(() => (engine = null));
+  }
+  return engine;
+}
+
+async function runJob(job: Job, signal: AbortSignal): Promise<void> {
+  const e = await loadEngine();
+  if (job.type === 'solve') {
+    const result = await e.solve(job.problem, job.options, (event) => post({ type: 'event', id: job.id, event }), signal);
+    post({ type: 'solved', id: job.id, result });
+  } else {
+    post({ type: 'verified', id: job.id, result: await e.verify(job.problem, job.steps) });
+  }
+}
+
+async function pump(): Promise<void> {
+  if (running) return;
+  for (let job = queue.shift(); job; job = queue.shift()) {
+    running = { id: job.id, controller: new AbortController() };
+    try {
+      await runJob(job, running.controller.signal);
+    } catch (e) {
+      post({ type: 'error', id: job.id, kind: errorKind(e), message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      running = null;
+      post({ type: 'idle', id: job.id });
+    }
+  }
+}
+
+port.on('message', (data: unknown) => {
+  const parsed = parseMessage(HostMessageSchema, data);
+  if (!parsed.ok) {
+    post({ type: 'error', id: null, kind: 'internal', message: `dropped an invalid message (${parsed.error})` });
+    return;
+  }
+  const m = parsed.value;
+  switch (m.type) {
+    case 'configure': {
+      const old = engine;
+      engine = null;
+      config = m.config;
+      void old?.then((e) => e.dispose()).catch(() => {});
+      return;
+    }
+    case 'cancel': {
+      if (running?.id === m.id) running.controller.abort();
+      const i = queue.findIndex((j) => j.id === m.id);
+      if (i >= 0) {
+        queue.splice(i, 1);
+        post({ type: 'error', id: m.id, kind: 'cancelled', message: 'cancelled' });
+        post({ type: 'idle', id: m.id });
+      }
+      return;
+    }
+    default:
+      queue.push(m);
+      void pump();
+  }
+});
+
+post({ type: 'ready' });

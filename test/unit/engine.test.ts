@@ -1,0 +1,116 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { Engine } from '../../src/core/engine';
+import { OnnxDecoder } from '../../src/core/model/session';
+import { allocateRebase } from '../../src/core/search/rebase';
+import { aggregateScores } from '../../src/core/reward/aggregate';
+import { STRATEGY_NAMES } from '../../src/core/search/registry';
+
+const POLICY = resolve(__dirname, '../../models/stepmath-policy');
+const PRM = resolve(__dirname, '../../models/stepmath-prm');
+
+let engine: Engine;
+let policy: OnnxDecoder;
+before(async () => {
+  engine = await Engine.load({ policyDir: POLICY, prmDir: PRM, threads: 1 });
+  policy = await OnnxDecoder.load(POLICY, 'logits', { threads: 1 });
+});
+after(async () => {
+  await engine.dispose();
+  await policy.release();
+});
+
+const encode = (s: string) => [policy.config.bosTokenId, ...policy.tokenizer.encode(s)];
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+
+async function logitsFromScratch(ids: number[]): Promise<Float32Array> {
+  const batch = policy.assemble([policy.emptyCache()]);
+  const [logits] = await policy.step(batch, [ids]);
+  batch.dispose();
+  return logits;
+}
+
+test('forked-cache logits equal recomputed-from-scratch logits', async () => {
+  const prompt = encode('Compute 12 + 7 * ( 5 - 3 ).\n');
+  const prefill = policy.assemble([policy.emptyCache()]);
+  await policy.step(prefill, [prompt]);
+  const cache = prefill.extract(0);
+  prefill.dispose();
+  // Two children forked from one parent cache, each fed a different continuation.
+  const continuations = [policy.tokenizer.encode('5 - 3'), policy.tokenizer.encode('7 * 2 = 1')];
+  const forked = policy.assemble([cache, cache]);
+  const fromFork = await policy.step(forked, continuations);
+  forked.dispose();
+  for (let i = 0; i < 2; i++) assert.ok(maxDiff(fromFork[i], await logitsFromScratch([...prompt, ...continuations[i]])) < 1e-4);
+});
+
+test('batched decoding equals unbatched decoding, token by token', async () => {
+  const prompts = [encode('Compute 1 + 2.\n'), encode('Solve for x: 3 * x + 5 = 20.\n3 * x')];
+  const batch = policy.assemble([policy.emptyCache(), policy.emptyCache()]);
+  let logits = await policy.step(batch, prompts);
+  const fed = prompts.map((p) => [...p]);
+  for (let step = 0; step < 4; step++) {
+    for (let i = 0; i < 2; i++) assert.ok(maxDiff(logits[i], await logitsFromScratch(fed[i])) < 1e-4, `row ${i} step ${step}`);
+    // Row 1 idles on odd steps, as a finished beam would.
+    const next = fed.map((_, i) => (i === 1 && step % 2 ? [] : [5 + ((step + i) % 10)]));
+    next.forEach((n, i) => fed[i].push(...n));
+    const out = await policy.step(batch, next);
+    logits = logits.map((l, i) => (next[i].length ? out[i] : l));
+  }
+  batch.dispose();
+});
+
+test('the same seed gives the same search, another seed another', async () => {
+  const a = await engine.solve('Compute 12 + 7 * ( 5 - 3 ).', { strategy: 'beam', budget: 4, seed: 7 });
+  const b = await engine.solve('Compute 12 + 7 * ( 5 - 3 ).', { strategy: 'beam', budget: 4, seed: 7 });
+  const c = await engine.solve('Compute 12 + 7 * ( 5 - 3 ).', { strategy: 'beam', budget: 4, seed: 8, temperature: 1.5 });
+  assert.deepEqual(a.tree, b.tree);
+  assert.deepEqual(a.candidates, b.candidates);
+  assert.notDeepEqual(a.tree.map((n) => n.text), c.tree.map((n) => n.text));
+});
+
+test('beam search keeps exactly N/M beams per step', async () => {
+  const n = 8;
+  const m = 2;
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1 });
+  const maxDepth = Math.max(...r.tree.map((x) => x.depth));
+  for (let d = 1; d < maxDepth; d++) {
+    const level = r.tree.filter((x) => x.depth === d);
+    const open = level.filter((x) => x.status !== 'finished').length;
+    const kept = level.filter((x) => x.status === 'expanded').length;
+    assert.equal(kept, Math.min(n / m, open), `depth ${d}`);
+    assert.equal(r.tree.filter((x) => x.depth === d + 1).length, kept * m, `children at depth ${d + 1}`);
+  }
+});
+
+test('REBASE allocation sums to the budget and favours higher rewards', () => {
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 256 }), fc.double({ min: 0.01, max: 5, noNaN: true }), (rewards, budget, t) => {
+      const counts = allocateRebase(rewards, budget, t);
+      assert.equal(counts.reduce((a, b) => a + b, 0), budget);
+      assert.ok(counts.every((c) => Number.isInteger(c) && c >= 0));
+      // Largest remainders can break near-ties either way, by at most one child.
+      for (let i = 0; i < rewards.length; i++) for (let j = 0; j < rewards.length; j++) if (rewards[i] > rewards[j]) assert.ok(counts[i] >= counts[j] - 1);
+    }),
+  );
+});
+
+test('step score aggregations', () => {
+  assert.equal(aggregateScores([0.9, 0.2, 0.8], 'last'), 0.8);
+  assert.equal(aggregateScores([0.9, 0.2, 0.8], 'min'), 0.2);
+  assert.ok(Math.abs(aggregateScores([0.5, 0.5], 'prod') - 0.25) < 1e-12);
+  assert.ok(Math.abs(aggregateScores([0.9, 0.3], 'mean') - 0.6) < 1e-12);
+});
+
+test('every strategy returns scored, checked candidates and accounts its compute', async () => {
+  for (const strategy of STRATEGY_NAMES) {
+    const r = await engine.solve('Compute 12 + 7 * ( 5 - 3 ).', { strategy, budget: 4, width: 2, seed: 1 });
+    assert.ok(r.candidates.length >= 1, strategy);
+    assert.ok(r.tokens > 0 && r.prm_tokens > 0 && r.flops > 0, strategy);
+    for (const c of r.candidates) for (const s of c.steps) assert.ok(typeof s.score === 'number' && s.score >= 0 && s.score <= 1, strategy);
+    assert.equal(r.tree[0].text, 'Compute 12 + 7 * ( 5 - 3 ).');
+    for (const c of r.candidates) assert.equal(r.tree.find((n) => n.id === c.nodeId)?.status, 'finished', strategy);
+  }
+});
