@@ -134,3 +134,9 @@ test('answer equivalence', () => {
   for (const [a, b] of same) assert.ok(answersEquivalent(a, b), `${a} = ${b}`);
   for (const [a, b] of different) assert.ok(!answersEquivalent(a, b), `${a} != ${b}`);
 });
+
+test('after a wrong result, later steps are judged on the state they build on', () => {
+  const v = checkSolution('Compute 12 + 7 * ( 5 - 3 ).', ['5 - 3 = 2', '7 * 2 = 15', '12 + 15 = 27', 'Answer: 27']).steps;
+  assert.deepEqual(v.map((s) => s.valid), [true, false, true, false]);
+  assert.equal(v[3].reason, 'the answer is 26, not 27');
+});

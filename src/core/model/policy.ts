@@ -2,7 +2,7 @@ import type { Rng } from '../domain/rng';
 import type { SequenceCache } from './kv-cache';
 import { Sampler, type SamplingOptions } from './sampling';
 import type { OnnxDecoder } from './session';
-import { CancelledError, throwIfCancelled } from '../cancel';
+import { CancelledError, checkpoint } from '../cancel';
 
 /** Where a sequence stands after a step: its cache and the logits for what comes next. */
 export interface LocalPolicyState {
@@ -70,7 +70,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     try {
       let feed = rows.map((r) => [sampler.sample(r.logits)]);
       for (;;) {
-        throwIfCancelled(signal);
+        await checkpoint(signal);
         feed.forEach((f, b) => {
           const row = rows[b];
           if (!f.length) return;

@@ -93,14 +93,17 @@ export class SolutionChecker {
         throw e;
       }
     });
+    // Follow the writer's own state, even through a wrong result, so later steps are judged
+    // on what they build on and the error is reported once, where it happened.
+    const next = this.state && replaceSubExpr(this.state, sides[0], sides[sides.length - 1]);
     for (let i = 1; i < sides.length; i++) {
       if (!values[i].equals(values[0])) {
+        if (next) this.state = next;
         const what = sides[0].kind === 'num' ? formatNumber(values[0]) : `${show(sides[0])} is ${formatNumber(values[0])}`;
         return { valid: false, reason: `${what}, not ${formatNumber(values[i])}` };
       }
     }
     if (this.state) {
-      const next = replaceSubExpr(this.state, sides[0], sides[sides.length - 1]);
       if (!next) return { valid: false, reason: `${show(sides[0])} does not appear in ${show(this.state)}` };
       this.state = next;
     }

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve(__dirname, '../../dist/cli.js');
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+
+test('verify marks a wrong step with a clear reason (issue example)', () => {
+  const r = cli(['verify', '--json'], 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15\n');
+  assert.equal(r.code, 0);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.steps[0].valid, true);
+  assert.equal(out.steps[1].valid, false);
+  assert.equal(out.steps[1].reason, '7 * 2 is 14, not 15');
+  assert.ok('score' in out.steps[1]);
+});
+
+test('verify on empty or binary input exits 1 with one line', () => {
+  for (const input of ['', '\n\n', '\u0000\u0001\u0002binary']) {
+    const r = cli(['verify'], input);
+    assert.equal(r.code, 1, JSON.stringify(input));
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    noStack(r.stderr);
+  }
+});
+
+test('verify --jsonl checks many solutions, one line each', () => {
+  const lines = [
+    { problem: 'Compute 2 + 3 * 4.', steps: ['3 * 4 = 12', '2 + 12 = 14', 'Answer: 14'] },
+    { problem: 'Compute 2 + 3 * 4.', steps: ['2 + 3 = 5', '5 * 4 = 20', 'Answer: 20'] },
+  ];
+  const r = cli(['verify', '--jsonl'], lines.map((l) => JSON.stringify(l)).join('\n'));
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(out[0].steps.map((s: { valid: boolean }) => s.valid), [true, true, true]);
+  assert.deepEqual(out[1].steps.map((s: { valid: boolean }) => s.valid), [false, false, false]);
+});
+
+test('generate prints deterministic JSONL with the documented fields', () => {
+  const a = cli(['generate', '--family', 'mixed', '--count', '5', '--seed', '11']);
+  const b = cli(['generate', '--family', 'mixed', '--count', '5', '--seed', '11']);
+  assert.equal(a.stdout, b.stdout);
+  for (const line of a.stdout.trim().split('\n')) {
+    const p = JSON.parse(line);
+    assert.deepEqual(Object.keys(p).sort(), ['answer', 'family', 'id', 'ops', 'problem', 'solution']);
+  }
+  const bad = cli(['generate', '--family', 'poetry']);
+  assert.equal(bad.code, 1);
+  noStack(bad.stderr);
+});
+
+test('solve --json follows the CLI contract', () => {
+  const r = cli(['solve', 'Compute 12 + 7 * ( 5 - 3 ).', '--strategy', 'beam', '--budget', '4', '--json', '--threads', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  for (const key of ['problem', 'answer', 'strategy', 'budget', 'difficulty', 'tokens', 'flops', 'ms', 'candidates']) assert.ok(key in out, key);
+  assert.equal(out.strategy, 'beam');
+  assert.equal(out.budget, 4);
+  for (let i = 1; i < out.candidates.length; i++) assert.ok(out.candidates[i - 1].score >= out.candidates[i].score || out.strategy !== 'beam');
+  for (const c of out.candidates) {
+    assert.ok('verified' in c && 'answer' in c);
+    for (const s of c.steps) assert.ok([true, false, null].includes(s.valid) && typeof s.score === 'number');
+  }
+});
+
+test('solve: bad input exits 1, a broken model exits 2, both with one clear line', () => {
+  const empty = cli(['solve', '   ']);
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /empty/);
+  const strategy = cli(['solve', 'Compute 1 + 1.', '--strategy', 'magic']);
+  assert.equal(strategy.code, 1);
+  const missing = cli(['solve', 'Compute 1 + 1.', '--model', '/nonexistent/folder']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /\/nonexistent\/folder/);
+  for (const r of [empty, strategy, missing]) {
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    noStack(r.stderr);
+  }
+});
+
+test('solve --input writes one object per line and a summary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-'));
+  const file = join(dir, 'p.jsonl');
+  writeFileSync(file, [{ id: 'a', problem: 'Compute 2 + 3.', answer: '5' }, { id: 'b', problem: 'Compute 4 * 5.' }].map((x) => JSON.stringify(x)).join('\n'));
+  const r = cli(['solve', '--input', file, '--strategy', 'greedy', '--json', '--threads', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  assert.deepEqual(lines.slice(0, 2).map((l) => l.id), ['a', 'b']);
+  assert.equal(typeof lines[0].correct, 'boolean');
+  assert.equal(lines[2].summary, true);
+  assert.equal(lines[2].graded, 1);
+  assert.ok(lines[2].tokens > 0);
+  const garbage = cli(['solve', '--input', join(dir, 'missing.jsonl')]);
+  assert.equal(garbage.code, 1);
+});
