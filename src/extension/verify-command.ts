@@ -1,16 +1,40 @@
 import * as vscode from 'vscode';
-import { checkSolution } from '../core/verify';
+import type { VerifyResult } from '../core/protocol/results';
+import type { StepwiseController } from './controller';
 
-/** Checks the active document: first line the problem, then one step per line. */
-export async function verifyActiveDocument(log: vscode.LogOutputChannel) {
+/** A document read as a solution: the first non-empty line is the problem, the rest are steps. */
+export interface SolutionDocument {
+  problem: string;
+  problemLine: number;
+  steps: { text: string; line: number }[];
+}
+
+export function readSolution(doc: vscode.TextDocument): SolutionDocument | null {
+  let problemLine = -1;
+  const steps: { text: string; line: number }[] = [];
+  for (let i = 0; i < doc.lineCount; i++) {
+    const text = doc.lineAt(i).text;
+    if (problemLine < 0) {
+      if (text.trim()) problemLine = i;
+      continue;
+    }
+    if (text.trim()) steps.push({ text, line: i });
+  }
+  return problemLine < 0 ? null : { problem: doc.lineAt(problemLine).text.trim(), problemLine, steps };
+}
+
+/** `Stepwise: Verify Solution`: the checker and the PRM on the active document's steps. */
+export async function verifyActiveDocument(controller: StepwiseController): Promise<VerifyResult | undefined> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) {
+  const solution = editor && readSolution(editor.document);
+  if (!editor || !solution) {
     void vscode.window.showWarningMessage('Stepwise: open a document with a problem on its first line and one step per line.');
     return undefined;
   }
-  const lines = editor.document.getText().split(/\r?\n/);
-  const [problem, ...steps] = lines;
-  const result = checkSolution(problem ?? '', steps);
-  log.info(`verified ${steps.length} lines of ${editor.document.uri.toString()}`);
+  const result = await controller.verify(solution.problem, solution.steps.map((s) => s.text));
+  if (!result) return undefined;
+  const wrong = result.steps.filter((s) => s.valid === false).length;
+  controller.log.info(`verified ${solution.steps.length} steps of ${editor.document.uri.toString()}: ${wrong} wrong`);
+  void vscode.window.showInformationMessage(wrong ? `Stepwise: ${wrong} step${wrong > 1 ? 's' : ''} wrong — see the Problems panel.` : 'Stepwise: no wrong step found.');
   return result;
 }

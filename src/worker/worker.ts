@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from '../core/engine';
-import { BadInputError } from '../core/input';
+import { BadInputError, prepareProblem } from '../core/input';
 import { CancelledError } from '../core/cancel';
 import { ModelError } from '../core/model/folder';
 import { EngineConfigSchema, HostMessageSchema, parseMessage, type EngineConfig, type ErrorKind, type HostMessage, type WorkerMessage } from '../core/protocol/worker';
@@ -37,6 +37,8 @@ function loadEngine(): Promise<Engine> {
 }
 
 async function runJob(job: Job, signal: AbortSignal): Promise<void> {
+  // Bad input is answered before any model loads, so it costs milliseconds.
+  prepareProblem(job.problem);
   const e = await loadEngine();
   if (job.type === 'solve') {
     const result = await e.solve(job.problem, job.options, (event) => post({ type: 'event', id: job.id, event }), signal);

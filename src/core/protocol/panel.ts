@@ -1,0 +1,38 @@
+import * as v from 'valibot';
+import { CandidateSchema, DifficultySchema } from './results';
+
+/** Messages between the extension host and the solve panel's webview, declared once. */
+export const RunStatusSchema = v.picklist(['idle', 'running', 'done', 'cancelled', 'error']);
+
+export const PanelStateSchema = v.object({
+  problem: v.string(),
+  status: RunStatusSchema,
+  message: v.string(),
+  strategy: v.string(),
+  budget: v.number(),
+  difficulty: v.nullable(DifficultySchema),
+  tokens: v.number(),
+  flops: v.number(),
+  ms: v.number(),
+  candidates: v.array(CandidateSchema),
+  /** How many candidates reached each answer, most first. */
+  agreement: v.array(v.object({ answer: v.string(), count: v.number() })),
+  nodes: v.number(),
+  strategies: v.array(v.string()),
+  /** The candidate to scroll to and highlight (from the tree view), or null. */
+  focusNodeId: v.nullable(v.number()),
+});
+
+export const HostToPanelSchema = v.variant('type', [v.object({ type: v.literal('state'), state: PanelStateSchema })]);
+
+export const PanelToHostSchema = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
+  v.object({ type: v.literal('rerun'), strategy: v.pipe(v.string(), v.maxLength(40)), budget: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)) }),
+  v.object({ type: v.literal('cancel') }),
+  v.object({ type: v.literal('insert'), candidate: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+]);
+
+export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
+export type PanelState = v.InferOutput<typeof PanelStateSchema>;
+export type HostToPanel = v.InferOutput<typeof HostToPanelSchema>;
+export type PanelToHost = v.InferOutput<typeof PanelToHostSchema>;

@@ -1,0 +1,160 @@
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { EngineClient, EngineError } from '../worker/client';
+import type { SolveResult, VerifyResult } from '../core/protocol/results';
+import type { PanelToHost } from '../core/protocol/panel';
+import { engineConfig, readSettings, solveOptions } from './settings';
+import { LiveSearch } from './live-search';
+import { SolvePanel } from './panel';
+
+/** Names offered in the panel's strategy picker (the engine validates them again). */
+export const STRATEGY_CHOICES = ['auto', 'greedy', 'majority', 'bon', 'weighted-bon', 'beam', 'lookahead', 'dvts', 'rebase'];
+
+/**
+ * The extension's one stateful object: the engine client (worker started on first use,
+ * restarted if it dies), the running solve and its cancel, the panel and the last search.
+ * A new solve cancels the one running (documented in the README).
+ */
+export class StepwiseController implements vscode.Disposable {
+  private client: EngineClient | null = null;
+  private running: AbortController | null = null;
+  private targetEditor: vscode.TextEditor | undefined;
+  last: LiveSearch | null = null;
+  private readonly searchListeners = new Set<(s: LiveSearch) => void>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get engine(): EngineClient {
+    this.client ??= new EngineClient(join(this.context.extensionPath, 'dist', 'worker.js'), engineConfig(readSettings(), this.context.extensionPath), (m) => this.log.warn(m));
+    return this.client;
+  }
+
+  /** Settings and trust changes reach the engine without a reload. */
+  reconfigure(): void {
+    this.client?.configure(engineConfig(readSettings(), this.context.extensionPath));
+    this.log.info('settings changed: the engine uses them from the next request');
+  }
+
+  onSearch(listener: (s: LiveSearch) => void): vscode.Disposable {
+    this.searchListeners.add(listener);
+    return new vscode.Disposable(() => this.searchListeners.delete(listener));
+  }
+
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  async solve(problem: string, override: { strategy?: string; budget?: number } = {}): Promise<SolveResult | undefined> {
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    if (vscode.window.activeTextEditor) this.targetEditor = vscode.window.activeTextEditor;
+    const options = solveOptions(readSettings(), override);
+    const live = new LiveSearch(problem.trim(), options.strategy ?? 'auto', options.budget ?? 16, STRATEGY_CHOICES);
+    let panel: SolvePanel | undefined;
+    const publish = (immediately = false) => {
+      // The panel opens only once the engine accepted the problem, so bad input leaves it as it was.
+      panel ??= SolvePanel.show(this.context.extensionUri, this.panelHandlers());
+      panel.update(live.state, immediately);
+      for (const l of this.searchListeners) l(live);
+    };
+    this.log.info(`solve "${problem.slice(0, 120)}" with ${options.strategy}, budget ${options.budget}`);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Stepwise', cancellable: true }, async (progress, token) => {
+      token.onCancellationRequested(() => controller.abort());
+      progress.report({ message: 'starting the engine…' });
+      try {
+        const result = await this.engine.solve(
+          problem,
+          options,
+          (e) => {
+            live.apply(e);
+            if (e.type === 'plan') this.last = live;
+            progress.report({ message: `${live.state.nodes} steps explored, ${live.state.candidates.length} candidates` });
+            publish();
+          },
+          controller.signal,
+        );
+        live.finish(result);
+        this.last = live;
+        publish(true);
+        this.log.info(`solved in ${result.ms} ms: answer ${result.answer}, ${result.tokens} tokens`);
+        return result;
+      } catch (e) {
+        const error = e instanceof EngineError ? e : new EngineError('internal', e instanceof Error ? e.message : String(e));
+        this.log.warn(`solve failed (${error.kind}): ${error.message}`);
+        if (error.kind === 'cancelled') {
+          live.stop('cancelled', 'Cancelled: the candidates found so far are shown.');
+          if (this.last === live) publish(true);
+        } else {
+          if (this.last === live) {
+            live.stop('error', error.message);
+            publish(true);
+          }
+          void vscode.window.showErrorMessage(`Stepwise: ${error.message}`, 'Show Log').then((choice) => choice && this.log.show());
+        }
+        return undefined;
+      } finally {
+        if (this.running === controller) this.running = null;
+      }
+    });
+  }
+
+  async verify(problem: string, steps: string[]): Promise<VerifyResult | undefined> {
+    try {
+      return await this.engine.verify(problem, steps);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.warn(`verify failed: ${message}`);
+      void vscode.window.showErrorMessage(`Stepwise: ${message}`);
+      return undefined;
+    }
+  }
+
+  private panelHandlers() {
+    return { log: this.log, onMessage: (m: Exclude<PanelToHost, { type: 'ready' }>) => void this.onPanelMessage(m) };
+  }
+
+  revivePanel(panel: vscode.WebviewPanel, state: unknown): void {
+    SolvePanel.revive(panel, this.context.extensionUri, state, this.panelHandlers());
+  }
+
+  private async onPanelMessage(m: Exclude<PanelToHost, { type: 'ready' }>): Promise<void> {
+    const state = SolvePanel.instance?.currentState;
+    switch (m.type) {
+      case 'cancel':
+        this.cancel();
+        return;
+      case 'rerun':
+        if (state) await this.solve(state.problem, { strategy: m.strategy, budget: m.budget });
+        return;
+      case 'insert': {
+        const candidate = state?.candidates[m.candidate];
+        if (!candidate) return;
+        await this.insert(candidate.steps.map((s) => s.text).join('\n'));
+        return;
+      }
+    }
+  }
+
+  /** Inserts below the line the problem came from, or into a new document if that editor is gone. */
+  async insert(text: string): Promise<void> {
+    const editor = this.targetEditor && vscode.window.visibleTextEditors.includes(this.targetEditor) ? this.targetEditor : undefined;
+    if (!editor) {
+      const doc = await vscode.workspace.openTextDocument({ content: `${this.last?.state.problem ?? ''}\n${text}\n`, language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      return;
+    }
+    const line = editor.selection.end.line;
+    const end = editor.document.lineAt(line).range.end;
+    await editor.edit((b) => b.insert(end, `\n${text}`));
+    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+    void this.client?.dispose();
+  }
+}

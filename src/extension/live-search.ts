@@ -1,0 +1,113 @@
+import type { Candidate, NodeView, SearchEvent, SolveResult } from '../core/protocol/results';
+import type { PanelState, RunStatus } from '../core/protocol/panel';
+
+/**
+ * The panel's view of one solve, built from the worker's events as they stream in and
+ * replaced by the engine's ranked result at the end. Plain data: no vscode here.
+ */
+export class LiveSearch {
+  readonly nodes = new Map<number, NodeView>();
+  private readonly finished: number[] = [];
+  state: PanelState;
+
+  constructor(problem: string, strategy: string, budget: number, strategies: string[]) {
+    this.state = {
+      problem,
+      status: 'running',
+      message: '',
+      strategy,
+      budget,
+      difficulty: null,
+      tokens: 0,
+      flops: 0,
+      ms: 0,
+      candidates: [],
+      agreement: [],
+      nodes: 0,
+      strategies,
+      focusNodeId: null,
+    };
+  }
+
+  apply(e: SearchEvent): void {
+    switch (e.type) {
+      case 'plan':
+        this.state = { ...this.state, strategy: e.strategy, budget: e.budget, difficulty: e.difficulty };
+        return;
+      case 'node':
+        this.nodes.set(e.node.id, e.node);
+        if (e.node.id === 0) this.state = { ...this.state, problem: e.node.text };
+        this.state = { ...this.state, nodes: this.nodes.size };
+        return;
+      case 'status':
+        for (const id of e.ids) {
+          const n = this.nodes.get(id);
+          if (n) this.nodes.set(id, { ...n, status: e.status });
+        }
+        return;
+      case 'candidate': {
+        this.finished.push(e.nodeId);
+        const candidates = this.finished.map((id) => this.candidateAt(id)).sort((a, b) => b.score - a.score);
+        this.state = { ...this.state, candidates, agreement: agreementOf(candidates) };
+        return;
+      }
+    }
+  }
+
+  finish(r: SolveResult): void {
+    for (const n of r.tree) this.nodes.set(n.id, n);
+    this.state = {
+      ...this.state,
+      problem: r.problem,
+      status: 'done',
+      message: '',
+      strategy: r.strategy,
+      budget: r.budget,
+      difficulty: r.difficulty,
+      tokens: r.tokens,
+      flops: r.flops,
+      ms: r.ms,
+      candidates: r.candidates,
+      agreement: agreementOf(r.candidates),
+      nodes: r.tree.length,
+    };
+  }
+
+  stop(status: RunStatus, message: string): void {
+    this.state = { ...this.state, status, message };
+  }
+
+  /** Path from the root to a node, root excluded. */
+  pathTo(id: number): NodeView[] {
+    const path: NodeView[] = [];
+    for (let n = this.nodes.get(id); n && n.parentId !== null; n = this.nodes.get(n.parentId)) path.push(n);
+    return path.reverse();
+  }
+
+  private candidateAt(id: number): Candidate {
+    const path = this.pathTo(id);
+    const steps = path.map((n) => ({ text: n.text, score: n.score, valid: n.valid, reason: n.reason }));
+    const leaf = this.nodes.get(id);
+    const last = steps[steps.length - 1];
+    return {
+      answer: leaf?.answer ?? null,
+      score: last?.score ?? 0,
+      verified: leaf?.answer != null && steps.every((s) => s.valid !== false) && last?.valid === true,
+      nodeId: id,
+      steps,
+    };
+  }
+}
+
+export function agreementOf(candidates: readonly Candidate[]): { answer: string; count: number }[] {
+  const counts = new Map<string, { answer: string; count: number }>();
+  for (const c of candidates) {
+    if (c.answer === null) continue;
+    // Light normalisation only: the host bundle stays free of the math library.
+    const key = c.answer.replace(/\s+/g, '').replace(/\.0+$/, '');
+    const entry = counts.get(key) ?? { answer: c.answer, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count);
+}

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { EngineConfig } from '../core/protocol/worker';
+import type { SolveOptions } from '../core/protocol/results';
+
+/** Settings under `stepwise.*`, read fresh each time so changes apply without a reload. */
+export interface StepwiseSettings {
+  strategy: string;
+  budget: number;
+  temperature: number;
+  maxSteps: number;
+  threads: number;
+  policyModelPath: string;
+  prmModelPath: string;
+}
+
+export function readSettings(): StepwiseSettings {
+  const c = vscode.workspace.getConfiguration('stepwise');
+  return {
+    strategy: c.get<string>('strategy', 'auto'),
+    budget: c.get<number>('budget', 16),
+    temperature: c.get<number>('temperature', 0.7),
+    maxSteps: c.get<number>('maxSteps', 12),
+    threads: c.get<number>('threads', 0),
+    policyModelPath: c.get<string>('policyModelPath', '').trim(),
+    prmModelPath: c.get<string>('prmModelPath', '').trim(),
+  };
+}
+
+/** Model folders: the user's when set (and the workspace is trusted), else the bundled ones. */
+export function engineConfig(s: StepwiseSettings, extensionPath: string): EngineConfig {
+  const trusted = vscode.workspace.isTrusted;
+  return {
+    policyDir: (trusted && s.policyModelPath) || join(extensionPath, 'models', 'stepmath-policy'),
+    prmDir: (trusted && s.prmModelPath) || join(extensionPath, 'models', 'stepmath-prm'),
+    threads: s.threads,
+  };
+}
+
+export function solveOptions(s: StepwiseSettings, override: { strategy?: string; budget?: number } = {}): SolveOptions {
+  return {
+    strategy: override.strategy ?? s.strategy,
+    budget: Math.max(1, Math.min(1024, Math.round(override.budget ?? s.budget))),
+    temperature: s.temperature,
+    maxSteps: s.maxSteps,
+  };
+}

@@ -1,0 +1,135 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import './style.css';
+import * as v from 'valibot';
+import { HostToPanelSchema, PanelStateSchema, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
+import type { Candidate, CandidateStep } from '../src/core/protocol/results';
+
+interface VsCodeApi {
+  postMessage(message: PanelToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+
+/** Everything is built with createElement/textContent: problem and step text never become HTML. */
+function el(tag: string, props: { className?: string; text?: string; title?: string } = {}, ...children: (Node | null)[]): HTMLElement {
+  const node = document.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.text !== undefined) node.textContent = props.text;
+  if (props.title !== undefined) node.title = props.title;
+  for (const c of children) if (c) node.append(c);
+  return node;
+}
+
+const scoreClass = (s: number | null) => (s === null ? 'score-none' : s >= 0.7 ? 'score-high' : s >= 0.4 ? 'score-mid' : 'score-low');
+const fmt = (s: number | null) => (s === null ? '–' : s.toFixed(2));
+
+function verdictMark(step: CandidateStep): HTMLElement {
+  const [mark, cls, label] = step.valid === true ? ['✓', 'valid', 'checked: correct'] : step.valid === false ? ['✗', 'invalid', 'checked: wrong'] : ['?', 'unknown', 'not checkable'];
+  const node = el('span', { className: `verdict ${cls}`, text: mark, title: step.reason || label });
+  node.setAttribute('aria-label', `${label}. ${step.reason}`);
+  node.tabIndex = 0;
+  return node;
+}
+
+function stepRow(step: CandidateStep): HTMLElement {
+  const bar = el('span', { className: `bar ${scoreClass(step.score)}` });
+  bar.style.width = `${Math.round(100 * Math.max(0, Math.min(1, step.score ?? 0)))}%`;
+  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: `PRM score ${fmt(step.score)}` }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score) }));
+  row.title = `PRM score ${fmt(step.score)} — ${step.reason}`;
+  return row;
+}
+
+function candidateCard(c: Candidate, index: number, focus: boolean): HTMLElement {
+  const insert = el('vscode-button', { text: 'Insert into editor' });
+  insert.setAttribute('secondary', '');
+  insert.addEventListener('click', () => vscode.postMessage({ type: 'insert', candidate: index }));
+  const badge = c.verified ? el('vscode-badge', { className: 'verified', text: 'verified', title: 'every step checked and the answer is right' }) : null;
+  const card = el(
+    'article',
+    { className: `candidate${index === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
+    el('header', {}, el('span', { className: 'rank', text: `#${index + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}` }), badge, el('span', { className: 'spacer' }), insert),
+    el('ol', { className: 'steps' }, ...c.steps.map(stepRow)),
+  );
+  card.dataset.node = String(c.nodeId);
+  card.tabIndex = 0;
+  card.setAttribute('aria-label', `Candidate ${index + 1}, answer ${c.answer ?? 'none'}, score ${fmt(c.score)}${c.verified ? ', verified' : ''}`);
+  return card;
+}
+
+let controls: { strategy: HTMLElement & { value: string }; budget: HTMLElement & { value: string }; cancel: HTMLElement; rerun: HTMLElement } | null = null;
+let shownRun = '';
+
+function controlsFor(state: PanelState): HTMLElement {
+  const strategy = el('vscode-single-select') as HTMLElement & { value: string };
+  strategy.setAttribute('aria-label', 'Strategy');
+  for (const name of state.strategies) {
+    const option = el('vscode-option', { text: name });
+    option.setAttribute('value', name);
+    strategy.append(option);
+  }
+  const budget = el('vscode-textfield') as HTMLElement & { value: string };
+  budget.setAttribute('type', 'number');
+  budget.setAttribute('min', '1');
+  budget.setAttribute('max', '1024');
+  budget.setAttribute('aria-label', 'Budget');
+  const rerun = el('vscode-button', { text: 'Re-run' });
+  rerun.addEventListener('click', () => {
+    const n = Number(budget.value);
+    vscode.postMessage({ type: 'rerun', strategy: strategy.value, budget: Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : state.budget });
+  });
+  const cancel = el('vscode-button', { text: 'Cancel' });
+  cancel.setAttribute('secondary', '');
+  cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+  controls = { strategy, budget, cancel, rerun };
+  return el('div', { className: 'controls' }, el('label', { text: 'Strategy' }), strategy, el('label', { text: 'Budget' }), budget, rerun, cancel);
+}
+
+function render(state: PanelState): void {
+  if (!controls) app.replaceChildren(el('header', { className: 'top' }), controlsFor(state), el('section', { className: 'agreement' }), el('section', { className: 'candidates' }));
+  const runKey = `${state.problem}|${state.strategy}|${state.budget}`;
+  if (runKey !== shownRun) {
+    // Only a new run resets the controls, so the user's edits survive streaming updates.
+    controls!.strategy.value = state.strategy;
+    controls!.budget.value = String(state.budget);
+    shownRun = runKey;
+  }
+  controls!.cancel.toggleAttribute('disabled', state.status !== 'running');
+  const difficulty = state.difficulty ? ` · difficulty ${state.difficulty.bin}/5` : '';
+  const status = state.status === 'running' ? el('vscode-progress-ring', { className: 'spinner' }) : null;
+  const statusText = { idle: '', running: 'searching…', done: 'done', cancelled: 'cancelled', error: 'failed' }[state.status];
+  const header = [
+    el('h1', { className: 'problem', text: state.problem }),
+    el('div', { className: 'meta' }, status, el('span', { text: `${state.strategy} · budget ${state.budget}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} nodes · ${statusText}` })),
+  ];
+  if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
+  app.querySelector('header.top')!.replaceChildren(...header);
+  app.querySelector('section.agreement')!.replaceChildren(
+    ...(state.agreement.length ? [el('span', { className: 'label', text: 'Answers:' }), ...state.agreement.map((a) => el('span', { className: 'vote', text: `${a.answer} ×${a.count}` }))] : []),
+  );
+  const list = app.querySelector('section.candidates')!;
+  list.replaceChildren(...(state.candidates.length ? state.candidates.map((c, i) => candidateCard(c, i, c.nodeId === state.focusNodeId)) : [el('p', { className: 'empty', text: state.status === 'running' ? 'Candidates appear here as the search finishes them.' : 'No candidates.' })]));
+  if (state.focusNodeId !== null) list.querySelector<HTMLElement>('.candidate.focused')?.scrollIntoView({ block: 'nearest' });
+  vscode.setState(state);
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = v.safeParse(HostToPanelSchema, event.data);
+  if (!parsed.success) {
+    console.warn('Stepwise: dropped a message of the wrong shape');
+    return;
+  }
+  render(parsed.output.state);
+});
+
+const saved = v.safeParse(PanelStateSchema, vscode.getState());
+if (saved.success) render(saved.output);
+vscode.postMessage({ type: 'ready' });
