@@ -36,7 +36,7 @@ export class Engine {
     const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(knobs) };
     onEvent({ type: 'plan', strategy: strategyName, budget: params.budget, difficulty: null });
     const before = { policy: this.policy.tokensProcessed, reward: this.reward.tokensProcessed };
-    const ctx = await SearchContext.create(problem, params, this.policy, this.reward, options.seed ?? 0, onEvent, signal);
+    const ctx = await SearchContext.create(problem, params, this.policy, this.reward, options.seed ?? 0, onEvent, signal, options.prefix ?? []);
     const ranked = await strategy.run(ctx);
     const policyTokens = this.policy.tokensProcessed - before.policy;
     const prmTokens = this.reward.tokensProcessed - before.reward;

@@ -21,6 +21,7 @@ export class StepwiseController implements vscode.Disposable {
   private targetEditor: vscode.TextEditor | undefined;
   last: LiveSearch | null = null;
   private readonly searchListeners = new Set<(s: LiveSearch) => void>();
+  private readonly resultListeners = new Set<(r: SolveResult) => void>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -43,11 +44,24 @@ export class StepwiseController implements vscode.Disposable {
     return new vscode.Disposable(() => this.searchListeners.delete(listener));
   }
 
+  onResult(listener: (r: SolveResult) => void): vscode.Disposable {
+    this.resultListeners.add(listener);
+    return new vscode.Disposable(() => this.resultListeners.delete(listener));
+  }
+
+  /** Shows a search (a finished one from history, or the last one) in the panel, focused on a node. */
+  showSearch(search: LiveSearch, focusNodeId: number | null = null): void {
+    this.last = search;
+    search.state = { ...search.state, focusNodeId };
+    SolvePanel.show(this.context.extensionUri, this.panelHandlers()).update(search.state, true);
+    for (const l of this.searchListeners) l(search);
+  }
+
   cancel(): void {
     this.running?.abort();
   }
 
-  async solve(problem: string, override: { strategy?: string; budget?: number } = {}): Promise<SolveResult | undefined> {
+  async solve(problem: string, override: { strategy?: string; budget?: number; prefix?: string[] } = {}): Promise<SolveResult | undefined> {
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -80,6 +94,7 @@ export class StepwiseController implements vscode.Disposable {
         live.finish(result);
         this.last = live;
         publish(true);
+        for (const l of this.resultListeners) l(result);
         this.log.info(`solved in ${result.ms} ms: answer ${result.answer}, ${result.tokens} tokens`);
         return result;
       } catch (e) {

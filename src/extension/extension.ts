@@ -1,12 +1,48 @@
 import * as vscode from 'vscode';
+import type { NodeView } from '../core/protocol/results';
 import { StepwiseController } from './controller';
 import { SolvePanel } from './panel';
-import { verifyActiveDocument } from './verify-command';
+import { readSolution, verifyActiveDocument } from './verify-command';
+import { SearchTreeProvider } from './tree-view';
+import { HistoryProvider } from './history';
+import { TreePictureView } from './tree-picture';
+import { VerificationCache } from './verification';
+import { StepHoverProvider } from './hover';
+import { SolutionDiagnostics, SolveFromHereActions } from './diagnostics';
+import { LiveSearch } from './live-search';
 
-/** Activation stays cheap: commands are registered here, the engine's worker starts on first use. */
-export function activate(context: vscode.ExtensionContext): StepwiseController {
+/** What activation hands to tests (and nothing heavier: the engine's worker starts on first use). */
+export interface StepwiseApi {
+  controller: StepwiseController;
+  searchTree: SearchTreeProvider;
+  history: HistoryProvider;
+  hover: StepHoverProvider;
+  diagnostics: SolutionDiagnostics;
+}
+
+const SOLUTION_DOCUMENTS: vscode.DocumentSelector = [{ language: 'markdown' }, { language: 'plaintext' }, { scheme: 'untitled' }];
+
+export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const log = vscode.window.createOutputChannel('Stepwise', { log: true });
   const controller = new StepwiseController(context, log);
+  const searchTree = new SearchTreeProvider();
+  const history = new HistoryProvider(context.workspaceState);
+  const cache = new VerificationCache(controller);
+  const diagnostics = new SolutionDiagnostics(cache);
+  const hover = new StepHoverProvider(cache, controller);
+
+  const revealNode = (nodeId: number) => {
+    const search = controller.last;
+    if (!search) return;
+    const holder = search.state.candidates.find((c) => c.nodeId === nodeId || search.pathTo(c.nodeId).some((n) => n.id === nodeId));
+    if (!holder) {
+      void vscode.window.showInformationMessage('Stepwise: no finished candidate goes through this step.');
+      return;
+    }
+    controller.showSearch(search, holder.nodeId);
+  };
+  const picture = new TreePictureView(context.extensionUri, revealNode, log);
+  const treeView = vscode.window.createTreeView('stepwise.searchTree', { treeDataProvider: searchTree, showCollapseAll: true });
 
   const selectionOrLine = (editor: vscode.TextEditor | undefined): string => {
     if (!editor) return '';
@@ -17,6 +53,13 @@ export function activate(context: vscode.ExtensionContext): StepwiseController {
   context.subscriptions.push(
     log,
     controller,
+    treeView,
+    diagnostics,
+    controller.onSearch((s) => {
+      searchTree.show(s);
+      picture.show(s);
+    }),
+    controller.onResult((r) => void history.add(r)),
     vscode.commands.registerCommand('stepwise.solveProblem', async (problem?: string) => {
       const text =
         typeof problem === 'string'
@@ -39,16 +82,49 @@ export function activate(context: vscode.ExtensionContext): StepwiseController {
       }
       return controller.solve(text);
     }),
-    vscode.commands.registerCommand('stepwise.verifySolution', () => verifyActiveDocument(controller)),
+    vscode.commands.registerCommand('stepwise.verifySolution', () => verifyActiveDocument(cache, diagnostics)),
     vscode.commands.registerCommand('stepwise.cancel', () => controller.cancel()),
     vscode.commands.registerCommand('stepwise.showLog', () => log.show()),
+    vscode.commands.registerCommand('stepwise.revealNode', (nodeId: number) => revealNode(nodeId)),
+    vscode.commands.registerCommand('stepwise.continueFrom', (node?: NodeView) => {
+      const target = node ?? treeView.selection[0];
+      const search = controller.last;
+      if (!target || !search) return undefined;
+      return controller.solve(search.state.problem, { prefix: searchTree.pathText(target.id) });
+    }),
+    vscode.commands.registerCommand('stepwise.copyPath', async (node?: NodeView) => {
+      const target = node ?? treeView.selection[0];
+      const search = controller.last;
+      if (!target || !search) return;
+      await vscode.env.clipboard.writeText([search.state.problem, ...searchTree.pathText(target.id)].join('\n'));
+      void vscode.window.setStatusBarMessage('Stepwise: path copied as a solution', 3000);
+    }),
+    vscode.commands.registerCommand('stepwise.openHistory', (time: number) => {
+      const entry = history.entries().find((e) => e.time === time);
+      if (!entry) return;
+      const search = new LiveSearch(entry.problem, entry.strategy, entry.result.budget, []);
+      search.finish(entry.result);
+      controller.showSearch(search);
+    }),
+    vscode.commands.registerCommand('stepwise.clearHistory', () => history.clear()),
+    vscode.commands.registerCommand('stepwise.solveFromLine', (uri: vscode.Uri, line: number) => {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const solution = doc && readSolution(doc);
+      if (!solution) return undefined;
+      return controller.solve(solution.problem, { prefix: solution.steps.filter((s) => s.line < line).map((s) => s.text.trim()) });
+    }),
+    vscode.window.registerTreeDataProvider('stepwise.history', history),
+    vscode.window.registerWebviewViewProvider(TreePictureView.viewType, picture),
+    vscode.languages.registerHoverProvider(SOLUTION_DOCUMENTS, hover),
+    vscode.languages.registerCodeActionsProvider(SOLUTION_DOCUMENTS, new SolveFromHereActions(), { providedCodeActionKinds: SolveFromHereActions.kinds }),
     vscode.window.registerWebviewPanelSerializer(SolvePanel.viewType, {
       deserializeWebviewPanel: async (panel, state) => controller.revivePanel(panel, state),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise') && controller.reconfigure()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => controller.reconfigure()),
+    vscode.workspace.onDidCloseTextDocument((doc) => cache.forget(doc)),
   );
-  return controller;
+  return { controller, searchTree, history, hover, diagnostics };
 }
 
 export function deactivate(): void {}

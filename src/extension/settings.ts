@@ -37,8 +37,9 @@ export function engineConfig(s: StepwiseSettings, extensionPath: string): Engine
   };
 }
 
-export function solveOptions(s: StepwiseSettings, override: { strategy?: string; budget?: number } = {}): SolveOptions {
+export function solveOptions(s: StepwiseSettings, override: { strategy?: string; budget?: number; prefix?: string[] } = {}): SolveOptions {
   return {
+    prefix: override.prefix,
     strategy: override.strategy ?? s.strategy,
     budget: Math.max(1, Math.min(1024, Math.round(override.budget ?? s.budget))),
     temperature: s.temperature,

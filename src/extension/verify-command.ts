@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { VerifyResult } from '../core/protocol/results';
-import type { StepwiseController } from './controller';
+import type { SolutionDiagnostics } from './diagnostics';
+import type { VerificationCache } from './verification';
 
 /** A document read as a solution: the first non-empty line is the problem, the rest are steps. */
 export interface SolutionDocument {
@@ -23,18 +24,22 @@ export function readSolution(doc: vscode.TextDocument): SolutionDocument | null 
   return problemLine < 0 ? null : { problem: doc.lineAt(problemLine).text.trim(), problemLine, steps };
 }
 
-/** `Stepwise: Verify Solution`: the checker and the PRM on the active document's steps. */
-export async function verifyActiveDocument(controller: StepwiseController): Promise<VerifyResult | undefined> {
+/** `Stepwise: Verify Solution`: the checker and the PRM on the active document's steps, as diagnostics. */
+export async function verifyActiveDocument(cache: VerificationCache, diagnostics: SolutionDiagnostics): Promise<VerifyResult | undefined> {
   const editor = vscode.window.activeTextEditor;
   const solution = editor && readSolution(editor.document);
   if (!editor || !solution) {
     void vscode.window.showWarningMessage('Stepwise: open a document with a problem on its first line and one step per line.');
     return undefined;
   }
-  const result = await controller.verify(solution.problem, solution.steps.map((s) => s.text));
-  if (!result) return undefined;
-  const wrong = result.steps.filter((s) => s.valid === false).length;
-  controller.log.info(`verified ${solution.steps.length} steps of ${editor.document.uri.toString()}: ${wrong} wrong`);
-  void vscode.window.showInformationMessage(wrong ? `Stepwise: ${wrong} step${wrong > 1 ? 's' : ''} wrong — see the Problems panel.` : 'Stepwise: no wrong step found.');
-  return result;
+  try {
+    const found = await diagnostics.verify(editor.document);
+    const result = (await cache.get(editor.document))?.result;
+    const wrong = found.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
+    void vscode.window.showInformationMessage(wrong ? `Stepwise: ${wrong} wrong step${wrong > 1 ? 's' : ''} — see the Problems panel.` : 'Stepwise: no wrong step found.');
+    return result;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Stepwise: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }

@@ -114,3 +114,14 @@ test('every strategy returns scored, checked candidates and accounts its compute
     for (const c of r.candidates) assert.equal(r.tree.find((n) => n.id === c.nodeId)?.status, 'finished', strategy);
   }
 });
+
+test('a fixed prefix is kept, scored and checked, and the search continues below it', async () => {
+  const prefix = ['5 - 3 = 2', '7 * 2 = 15'];
+  const r = await engine.solve('Compute 12 + 7 * ( 5 - 3 ).', { strategy: 'bon', budget: 3, seed: 4, prefix });
+  assert.deepEqual(r.tree.slice(1, 3).map((n) => [n.text, n.valid]), [['5 - 3 = 2', true], ['7 * 2 = 15', false]]);
+  for (const c of r.candidates) {
+    assert.deepEqual(c.steps.slice(0, 2).map((s) => s.text), prefix);
+    assert.equal(typeof c.steps[1].score, 'number');
+  }
+  assert.ok(r.tree.filter((n) => n.parentId === 2).length === 3, 'three samples continue from the last fixed step');
+});

@@ -30,6 +30,7 @@ export interface PolicyBackend<S = unknown> {
   dispose(): Promise<void>;
 }
 
+/** The prompt of our bundled models (no chat template, "\n" separator); folders may differ: see TextTokenizer.promptIds. */
 export const promptText = (problem: string) => `${problem}\n`;
 
 /** Batched incremental decoding: every row of a batch advances one token per forward pass. */
@@ -50,8 +51,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   }
 
   async start(problem: string): Promise<LocalPolicyState> {
-    const { bosTokenId } = this.model.config;
-    const ids = [...(bosTokenId >= 0 ? [bosTokenId] : []), ...this.model.tokenizer.encode(promptText(problem))];
+    const ids = this.model.tokenizer.promptIds(problem);
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       const [logits] = await this.model.step(batch, [ids]);
@@ -62,8 +62,12 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   }
 
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
-    const { eosTokenId, padTokenId, bosTokenId, maxPositions } = this.model.config;
-    const newline = this.model.tokenizer.encode('\n')[0];
+    const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
+    const { tokenizer } = this.model;
+    // A separator that is one token ("\n" for our models) is matched by id; a longer one ("\n\n" in a BPE vocabulary) by text.
+    const sepIds = tokenizer.encode(stepSeparator);
+    const separatorId = sepIds.length === 1 && tokenizer.piece(sepIds[0]) === stepSeparator ? sepIds[0] : -1;
+    const endsStep = (ids: readonly number[]) => (separatorId >= 0 ? ids[ids.length - 1] === separatorId : tokenizer.decode(ids.slice(-8)).includes(stepSeparator));
     const sampler = new Sampler({ ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress] }, rng);
     const rows = parents.map((p) => ({ ids: [] as number[], ended: null as StepDraft<unknown>['ended'] | null, logits: p.nextLogits, length: p.cache.length }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
@@ -76,8 +80,8 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
           if (!f.length) return;
           row.ids.push(f[0]);
           row.length++;
-          if (f[0] === newline) row.ended = 'newline';
-          else if (f[0] === eosTokenId) row.ended = 'eos';
+          if (endsStep(row.ids)) row.ended = 'newline';
+          else if (eosTokenIds.includes(f[0])) row.ended = 'eos';
           else if (row.ids.length >= this.maxStepTokens) row.ended = 'step-limit';
           else if (row.length >= maxPositions) row.ended = 'context-limit';
         });
@@ -93,10 +97,15 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
         feed = next;
       }
       return rows.map((row, b) => {
-        const textIds = row.ended === 'newline' || row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids;
         const resumable = row.ended === 'newline';
+        let text: string;
+        if (separatorId >= 0 || !resumable) text = tokenizer.decode(row.ended === 'newline' || row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
+        else {
+          const full = tokenizer.decode(row.ids);
+          text = full.slice(0, full.indexOf(stepSeparator));
+        }
         return {
-          text: this.model.tokenizer.decode(textIds),
+          text,
           tokens: row.ids.length,
           ended: row.ended!,
           state: resumable ? { cache: batch.extract(b), nextLogits: row.logits } : null,

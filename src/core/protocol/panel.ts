@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CandidateSchema, DifficultySchema } from './results';
+import { CandidateSchema, DifficultySchema, NodeViewSchema } from './results';
 
 /** Messages between the extension host and the solve panel's webview, declared once. */
 export const RunStatusSchema = v.picklist(['idle', 'running', 'done', 'cancelled', 'error']);
@@ -36,3 +36,11 @@ export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
 export type PanelState = v.InferOutput<typeof PanelStateSchema>;
 export type HostToPanel = v.InferOutput<typeof HostToPanelSchema>;
 export type PanelToHost = v.InferOutput<typeof PanelToHostSchema>;
+
+/** The search-tree picture (a webview view in the Stepwise side bar). */
+export const HostToTreePictureSchema = v.variant('type', [
+  v.object({ type: v.literal('tree'), nodes: v.array(NodeViewSchema), chosen: v.array(v.number()) }),
+]);
+export const TreePictureToHostSchema = v.variant('type', [v.object({ type: v.literal('ready') }), v.object({ type: v.literal('select'), nodeId: v.pipe(v.number(), v.integer(), v.minValue(0)) })]);
+export type HostToTreePicture = v.InferOutput<typeof HostToTreePictureSchema>;
+export type TreePictureToHost = v.InferOutput<typeof TreePictureToHostSchema>;

@@ -29,12 +29,32 @@ export class SearchContext {
     this.rng = new Rng(seed);
   }
 
-  static async create(problem: string, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal): Promise<SearchContext> {
-    const [policyState, rewardState] = await Promise.all([policy.start(problem, signal), reward.start(problem, signal)]);
-    const root: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: policyState, reward: rewardState, pathScores: [] };
+  /**
+   * Starts a search below `problem`, with `prefix` steps held fixed (continue from a node, solve
+   * from a step): they become a chain of nodes, scored by the PRM, and `root` is the last of them.
+   */
+  static async create(problem: string, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal, prefix: readonly string[] = []): Promise<SearchContext> {
+    // Steps are newline-separated continuations of the prompt, so a prefix is part of the prompt.
+    const [policyState, problemReward] = await Promise.all([policy.start([problem, ...prefix].join('\n'), signal), reward.start(problem, signal)]);
+    const problemNode: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: null, reward: null, pathScores: [] };
+    const chain: SearchNode[] = [problemNode];
+    const verdicts = checkSolution(problem, prefix).steps;
+    let rewardState = problemReward;
+    for (const [i, text] of prefix.entries()) {
+      const [scored] = await reward.score([rewardState], [text], signal);
+      rewardState = scored.state;
+      const parent = chain[chain.length - 1];
+      parent.status = 'expanded';
+      chain.push({ id: chain.length, parentId: parent.id, depth: i + 1, text, score: scored.score, valid: verdicts[i].valid, reason: verdicts[i].reason, status: 'active', answer: null, parent, policy: null, reward: null, pathScores: [...parent.pathScores, scored.score] });
+    }
+    const root = chain[chain.length - 1];
+    root.policy = policyState;
+    root.reward = rewardState;
     const ctx = new SearchContext(problem, params, policy, reward, root, seed, emit, signal);
-    ctx.nodes.push(root);
-    emit({ type: 'node', node: viewOf(root) });
+    for (const n of chain) {
+      ctx.nodes.push(n);
+      emit({ type: 'node', node: viewOf(n) });
+    }
     return ctx;
   }
 

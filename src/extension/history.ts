@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import type { SolveResult } from '../core/protocol/results';
+
+export interface HistoryEntry {
+  problem: string;
+  answer: string | null;
+  strategy: string;
+  time: number;
+  result: Omit<SolveResult, 'tree'> & { tree: SolveResult['tree'] };
+}
+
+const KEY = 'stepwise.history';
+const LIMIT = 30;
+
+/** Solves in this workspace, newest first, kept in workspace state (not settings). */
+export class HistoryProvider implements vscode.TreeDataProvider<HistoryEntry> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {}
+
+  entries(): HistoryEntry[] {
+    return this.memento.get<HistoryEntry[]>(KEY, []);
+  }
+
+  async add(result: SolveResult): Promise<void> {
+    const entry: HistoryEntry = { problem: result.problem, answer: result.answer, strategy: result.strategy, time: Date.now(), result };
+    await this.memento.update(KEY, [entry, ...this.entries()].slice(0, LIMIT));
+    this.changed.fire();
+  }
+
+  async clear(): Promise<void> {
+    await this.memento.update(KEY, []);
+    this.changed.fire();
+  }
+
+  getChildren(entry?: HistoryEntry): HistoryEntry[] {
+    return entry ? [] : this.entries();
+  }
+
+  getTreeItem(e: HistoryEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(e.problem, vscode.TreeItemCollapsibleState.None);
+    item.description = `→ ${e.answer ?? '?'} · ${e.strategy} · ${new Date(e.time).toLocaleTimeString()}`;
+    item.tooltip = `${e.problem}\nanswer ${e.answer ?? '(none)'} · ${e.strategy} · ${new Date(e.time).toLocaleString()}`;
+    item.iconPath = new vscode.ThemeIcon('history');
+    item.command = { command: 'stepwise.openHistory', title: 'Reopen', arguments: [e.time] };
+    return item;
+  }
+}
