@@ -108,7 +108,7 @@ function render(state: PanelState): void {
   const statusText = { idle: '', running: 'searching…', done: 'done', cancelled: 'cancelled', error: 'failed' }[state.status];
   const header = [
     el('h1', { className: 'problem', text: state.problem }),
-    el('div', { className: 'meta' }, status, el('span', { text: `${state.strategy} · budget ${state.budget}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} nodes · ${statusText}` })),
+    el('div', { className: 'meta' }, status, el('span', { text: `${state.strategy}${state.chosen ? ` → ${state.chosen}` : ''} · budget ${state.budget}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} nodes · ${statusText}` })),
   ];
   if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
   app.querySelector('header.top')!.replaceChildren(...header);

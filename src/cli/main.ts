@@ -3,13 +3,16 @@ import { parseArgs, UsageError } from './args';
 import { runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runSolve } from './solve';
+import { runServe } from './serve';
 import { BadInputError } from '../core/input';
 
 const USAGE = `usage: stepwise <command> [options]
   solve "<problem>" [--strategy S] [--budget N] [--seed K] [--json]
   solve --input problems.jsonl [--json]
   verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line)
-  generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]`;
+  generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]
+  serve --port P [--model DIR] [--prm DIR]   our models over HTTP (/v1/completions, /pooling) on 127.0.0.1
+  (solve/verify: --policy-url URL / --prm-url URL use a server, e.g. vLLM; see README "Bigger models")`;
 
 let pending = '';
 function writeLine(line: string): void {
@@ -40,13 +43,15 @@ async function main(argv: string[]): Promise<number> {
       return runSolve(parseArgs(rest, new Set(['json'])), writeLine);
     case 'verify':
       return runVerify(parseArgs(rest, new Set(['json', 'jsonl'])), writeLine);
+    case 'serve':
+      return runServe(parseArgs(rest, new Set()));
     case undefined:
     case '--help':
     case 'help':
       process.stderr.write(USAGE + '\n');
       return command === undefined ? 1 : 0;
     default:
-      throw new UsageError(`unknown command "${command}" (try: solve, verify, generate)`);
+      throw new UsageError(`unknown command "${command}" (try: solve, verify, generate, serve)`);
   }
 }
 

@@ -127,7 +127,8 @@ function bar(done: number, total: number): string {
 function writeReadable(r: SolveResult, write: (line: string) => void): void {
   const difficulty = r.difficulty ? `, difficulty ${r.difficulty.bin}/5` : '';
   write(`${r.problem}`);
-  write(`strategy ${r.strategy}, budget ${r.budget}${difficulty}: ${r.tokens} tokens, ${(r.flops / 1e9).toFixed(2)} GFLOP, ${r.ms} ms`);
+  const chosen = r.chosen ? ` → ${r.chosen.strategy} (budget ${r.chosen.budget}${r.chosen.width ? `, width ${r.chosen.width}` : ''})` : '';
+  write(`strategy ${r.strategy}${chosen}, budget ${r.budget}${difficulty}: ${r.tokens} tokens, ${(r.flops / 1e9).toFixed(2)} GFLOP, ${r.ms} ms`);
   r.candidates.slice(0, 5).forEach((c, i) => {
     write('');
     write(`#${i + 1}  answer ${c.answer ?? '(none)'}  score ${c.score.toFixed(3)}${c.verified ? '  verified' : ''}`);

@@ -29,7 +29,7 @@ export class Engine {
   async solve(rawProblem: string, options: SolveOptions = {}, onEvent: (e: SearchEvent) => void = () => {}, signal?: AbortSignal): Promise<SolveResult> {
     const started = performance.now();
     const problem = prepareProblem(rawProblem);
-    const strategyName = options.strategy ?? 'beam';
+    const strategyName = options.strategy ?? 'auto';
     const strategy = STRATEGIES[strategyName];
     if (!strategy) throw new BadInputError(`unknown strategy "${strategyName}" (one of ${Object.keys(STRATEGIES).join(', ')})`);
     const { strategy: _s, seed: _seed, prefix: _prefix, ...knobs } = options;
@@ -45,8 +45,9 @@ export class Engine {
       problem,
       answer: candidates[0]?.answer ?? null,
       strategy: strategyName,
+      chosen: ctx.chosen,
       budget: params.budget,
-      difficulty: null,
+      difficulty: ctx.difficulty,
       tokens: ctx.generatedTokens,
       prm_tokens: prmTokens,
       flops: 2 * this.policy.parameters * policyTokens + 2 * this.reward.parameters * prmTokens,

@@ -16,6 +16,7 @@ export class LiveSearch {
       status: 'running',
       message: '',
       strategy,
+      chosen: null,
       budget,
       difficulty: null,
       tokens: 0,
@@ -32,7 +33,8 @@ export class LiveSearch {
   apply(e: SearchEvent): void {
     switch (e.type) {
       case 'plan':
-        this.state = { ...this.state, strategy: e.strategy, budget: e.budget, difficulty: e.difficulty };
+        // The engine announces the request first; `auto` then announces what it chose.
+        this.state = e.difficulty ? { ...this.state, chosen: `${e.strategy}, budget ${e.budget}`, difficulty: e.difficulty } : { ...this.state, strategy: e.strategy, budget: e.budget };
         return;
       case 'node':
         this.nodes.set(e.node.id, e.node);
@@ -62,6 +64,7 @@ export class LiveSearch {
       status: 'done',
       message: '',
       strategy: r.strategy,
+      chosen: r.chosen ? `${r.chosen.strategy}, budget ${r.chosen.budget}` : null,
       budget: r.budget,
       difficulty: r.difficulty,
       tokens: r.tokens,

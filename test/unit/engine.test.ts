@@ -125,3 +125,19 @@ test('a fixed prefix is kept, scored and checked, and the search continues below
   }
   assert.ok(r.tree.filter((n) => n.parentId === 2).length === 3, 'three samples continue from the last fixed step');
 });
+
+test('auto reports the difficulty it estimated and the strategy it chose', async () => {
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { budget: 16, seed: 2 });
+  assert.equal(r.strategy, 'auto');
+  assert.ok(r.difficulty && r.difficulty.bin >= 1 && r.difficulty.bin <= 5);
+  assert.ok(r.chosen && r.chosen.budget <= 16, 'never above the cap');
+  assert.ok(r.candidates.length >= 1);
+});
+
+test('revisions regenerate from the first weak step and keep the prefix before it', async () => {
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'revisions', budget: 4, seed: 3, temperature: 1 });
+  const roots = r.tree.filter((n) => n.parentId === 0).length;
+  const restarts = r.tree.filter((n) => n.parentId !== null && n.parentId !== 0 && r.tree.filter((m) => m.parentId === n.parentId).length > 1).length;
+  assert.ok(r.candidates.length >= 1 && r.candidates.length <= 4);
+  assert.ok(roots + restarts >= Math.min(2, r.candidates.length), 'later generations branch off earlier ones');
+});

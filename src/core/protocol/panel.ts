@@ -9,6 +9,8 @@ export const PanelStateSchema = v.object({
   status: RunStatusSchema,
   message: v.string(),
   strategy: v.string(),
+  /** What `auto` chose, shown next to it. */
+  chosen: v.nullable(v.string()),
   budget: v.number(),
   difficulty: v.nullable(DifficultySchema),
   tokens: v.number(),

@@ -40,10 +40,22 @@ export const CandidateSchema = v.object({
 
 export const DifficultySchema = v.object({ bin: v.number(), score: v.number() });
 
+export const PlanChoiceSchema = v.object({
+  strategy: v.string(),
+  budget: v.number(),
+  width: v.optional(v.number()),
+  lookahead: v.optional(v.number()),
+  rebaseTemperature: v.optional(v.number()),
+  aggregation: v.optional(v.picklist(['last', 'min', 'prod', 'mean'])),
+  accuracy: v.optional(v.number()),
+});
+
 export const SolveResultSchema = v.object({
   problem: v.string(),
   answer: v.nullable(v.string()),
   strategy: v.string(),
+  /** For `auto`: the strategy and budget it chose for the estimated difficulty. */
+  chosen: v.nullable(PlanChoiceSchema),
   budget: v.number(),
   difficulty: v.nullable(DifficultySchema),
   tokens: v.number(),

@@ -5,6 +5,8 @@ import { aggregateScores } from '../reward/aggregate';
 import { answerLineValue, checkSolution } from '../verify';
 import { throwIfCancelled } from '../cancel';
 import type { SearchParams } from './strategy';
+import type { PlanChoice } from '../adapt/policy-table';
+import type { Difficulty } from '../protocol/results';
 import { pathOf, viewOf, type NodeStatus, type SearchEvent, type SearchNode } from './tree';
 
 /**
@@ -14,11 +16,14 @@ import { pathOf, viewOf, type NodeStatus, type SearchEvent, type SearchNode } fr
 export class SearchContext {
   readonly nodes: SearchNode[] = [];
   generatedTokens = 0;
+  /** What `auto` decided (null for a fixed strategy). */
+  chosen: PlanChoice | null = null;
+  difficulty: Difficulty | null = null;
   private readonly rng: Rng;
 
   private constructor(
     readonly problem: string,
-    readonly params: SearchParams,
+    public params: SearchParams,
     private readonly policy: PolicyBackend,
     private readonly reward: RewardBackend,
     readonly root: SearchNode,
@@ -58,6 +63,24 @@ export class SearchContext {
     return ctx;
   }
 
+  /** Records and announces the strategy and budget `auto` chose for the estimated difficulty. */
+  setPlan(choice: PlanChoice, difficulty: Difficulty): void {
+    this.chosen = choice;
+    this.difficulty = difficulty;
+    this.emit({ type: 'plan', strategy: choice.strategy, budget: choice.budget, difficulty });
+  }
+
+  /** Runs `body` with some search knobs changed, then restores them. */
+  async withParams<T>(overrides: Partial<SearchParams>, body: () => Promise<T>): Promise<T> {
+    const saved = this.params;
+    this.params = { ...saved, ...Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && k in saved)) };
+    try {
+      return await body();
+    } finally {
+      this.params = saved;
+    }
+  }
+
   /** Path score under the configured aggregation. */
   scoreOf(n: SearchNode): number {
     return aggregateScores(n.pathScores, this.params.aggregation);
@@ -69,6 +92,8 @@ export class SearchContext {
    */
   async expand(parents: readonly SearchNode[], counts: readonly number[], temperature = this.params.temperature): Promise<SearchNode[]> {
     throwIfCancelled(this.signal);
+    // A node expanded before (auto's probe, a revision) gets its states back first.
+    for (const [i, p] of parents.entries()) if (counts[i] > 0 && p.status !== 'finished' && (p.policy === null || p.reward === null)) await this.reopen(p);
     const rows: SearchNode[] = [];
     parents.forEach((p, i) => {
       for (let c = 0; c < counts[i]; c++) rows.push(p);
@@ -86,7 +111,7 @@ export class SearchContext {
       drafts.map((d) => d.text),
       this.signal,
     );
-    const expanded = parents.filter((p, i) => counts[i] > 0 && p.status === 'active');
+    const expanded = parents.filter((p, i) => counts[i] > 0 && (p.status === 'active' || p.status === 'expanded'));
     if (expanded.length) this.setStatus(expanded, 'expanded');
     expanded.forEach((p) => this.release(p));
     return drafts.map((d, i) => {
@@ -114,6 +139,17 @@ export class SearchContext {
       if (answer !== null || d.state === null || node.depth >= this.params.maxSteps) this.finish(node);
       return node;
     });
+  }
+
+  /**
+   * Gives a node whose caches were released (it was expanded) its states back, by prefilling the
+   * problem and the node's path; the tokens count as compute like any other.
+   */
+  async reopen(n: SearchNode): Promise<void> {
+    if (n.policy !== null && n.reward !== null) return;
+    const text = [this.problem, ...pathOf(n).map((p) => p.text)].join('\n');
+    [n.policy, n.reward] = await Promise.all([this.policy.start(text, this.signal), this.reward.start(text, this.signal)]);
+    if (n.status === 'expanded') n.status = 'active';
   }
 
   /** Greedy rollouts k steps ahead; the PRM score at the end is the node's lookahead score. */

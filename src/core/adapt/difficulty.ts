@@ -1,0 +1,54 @@
+import { countProblemOps, parseProblem } from '../domain';
+import type { SearchNode } from '../search/tree';
+import { pathOf } from '../search/tree';
+
+/** What the cheap probe (one greedy solution scored by the PRM) tells about a problem. */
+export interface ProbeFeatures {
+  /** Operations in the problem (StepMath), or 3 when the text is not StepMath. */
+  ops: number;
+  /** Lowest PRM step score on the greedy solution (Snell's model-predicted difficulty, with one sample). */
+  minScore: number;
+  lastScore: number;
+  /** Whether the checker found a wrong step on the greedy solution. */
+  checkerFailed: boolean;
+  finished: boolean;
+}
+
+export function probeFeatures(problem: string, leaf: SearchNode | undefined, rootDepth: number): ProbeFeatures {
+  const parsed = parseProblem(problem);
+  const ops = parsed ? countProblemOps(parsed) : 3;
+  const steps = leaf ? pathOf(leaf).filter((n) => n.depth > rootDepth) : [];
+  const scores = steps.map((s) => s.score ?? 0);
+  return {
+    ops,
+    minScore: scores.length ? Math.min(...scores) : 0,
+    lastScore: scores.length ? scores[scores.length - 1] : 0,
+    checkerFailed: steps.some((s) => s.valid === false),
+    finished: leaf?.answer != null,
+  };
+}
+
+/** Higher is harder; weights come from the calibrated policy table. */
+export interface DifficultyModel {
+  weights: { ops: number; minScore: number; lastScore: number; checkerFailed: number; unfinished: number };
+  /** Four increasing boundaries: quintiles of the score on the calibration set. */
+  edges: number[];
+}
+
+export function difficultyScore(f: ProbeFeatures, m: DifficultyModel): number {
+  const w = m.weights;
+  return w.ops * (f.ops / 6) + w.minScore * (1 - f.minScore) + w.lastScore * (1 - f.lastScore) + w.checkerFailed * (f.checkerFailed ? 1 : 0) + w.unfinished * (f.finished ? 0 : 1);
+}
+
+/** Bin 1 (easiest) to 5 (hardest). */
+export function difficultyBin(score: number, edges: readonly number[]): number {
+  let bin = 1;
+  for (const e of edges) if (score > e) bin++;
+  return Math.min(5, bin);
+}
+
+/** Quintile boundaries of a sample of scores. */
+export function quintileEdges(scores: readonly number[]): number[] {
+  const sorted = [...scores].sort((a, b) => a - b);
+  return [0.2, 0.4, 0.6, 0.8].map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+}

@@ -1,0 +1,37 @@
+import type { DifficultyModel } from './difficulty';
+import table from './policy-table.json';
+
+/** One cell of the compute-optimal table: what to run for a difficulty bin under a budget cap. */
+export interface PlanChoice {
+  strategy: string;
+  budget: number;
+  width?: number;
+  lookahead?: number;
+  rebaseTemperature?: number;
+  aggregation?: 'last' | 'min' | 'prod' | 'mean';
+  /** Calibration accuracy of this choice in its bin, for the record. */
+  accuracy?: number;
+}
+
+export interface PolicyTable {
+  version: number;
+  note: string;
+  difficulty: DifficultyModel;
+  /** bins["1".."5"][budget cap] -> choice */
+  bins: Record<string, Record<string, PlanChoice>>;
+  /** Stop once the leading answer holds this share of the PRM weight with this best score. */
+  stopping: { agreement: number; score: number };
+}
+
+export const POLICY_TABLE = table as PolicyTable;
+
+/** The choice for a bin under a cap: the largest calibrated budget not above the cap. */
+export function planFor(t: PolicyTable, bin: number, cap: number): PlanChoice {
+  const row = t.bins[String(bin)] ?? {};
+  const budgets = Object.keys(row)
+    .map(Number)
+    .filter((b) => b <= cap)
+    .sort((a, b) => b - a);
+  if (!budgets.length) return { strategy: 'greedy', budget: 1 };
+  return row[String(budgets[0])];
+}

@@ -1,0 +1,47 @@
+import { POLICY_TABLE, planFor } from '../adapt/policy-table';
+import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
+import { answerKey } from './rank';
+import { sampleSolutions } from './sampling-loop';
+import type { SearchStrategy } from './strategy';
+import type { SearchNode } from './tree';
+
+/**
+ * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
+ * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
+ * (a quarter, then the rest) and the second is skipped when the answers already agree.
+ */
+export function makeAuto(lookup: (name: string) => SearchStrategy | undefined): SearchStrategy {
+  return {
+    name: 'auto',
+    description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
+    run: async (ctx) => {
+      const table = POLICY_TABLE;
+      const [probe] = await sampleSolutions(ctx, 1, 0);
+      const features = probeFeatures(ctx.problem, probe, ctx.root.depth);
+      const score = difficultyScore(features, table.difficulty);
+      const bin = difficultyBin(score, table.difficulty.edges);
+      const choice = planFor(table, bin, ctx.params.budget);
+      ctx.setPlan(choice, { bin, score: Math.round(score * 1000) / 1000 });
+      const strategy = lookup(choice.strategy);
+      const confident = features.finished && !features.checkerFailed && features.minScore >= table.stopping.score;
+      if (!strategy || choice.strategy === 'greedy' || choice.budget <= 1 || (confident && bin <= 2)) return ctx.leaves();
+      const rounds = choice.budget >= 16 ? [choice.budget / 4, (3 * choice.budget) / 4] : [choice.budget];
+      let ranked: SearchNode[] = [];
+      for (const budget of rounds) {
+        ranked = await ctx.withParams({ ...choice, budget }, () => strategy.run(ctx));
+        if (agrees(ranked, (n) => ctx.scoreOf(n), table.stopping)) break;
+      }
+      const seen = new Set(ranked);
+      return [...ranked, ...ctx.leaves().filter((l) => !seen.has(l)).sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))];
+    },
+  };
+}
+
+/** The leading answer holds most of the PRM weight and its best solution scores high. */
+function agrees(ranked: SearchNode[], scoreOf: (n: SearchNode) => number, stop: { agreement: number; score: number }): boolean {
+  if (!ranked.length || ranked[0].answer === null) return false;
+  const top = answerKey(ranked[0].answer);
+  const total = ranked.reduce((s, n) => s + scoreOf(n), 0);
+  const share = ranked.filter((n) => answerKey(n.answer) === top).reduce((s, n) => s + scoreOf(n), 0);
+  return total > 0 && share / total >= stop.agreement && scoreOf(ranked[0]) >= stop.score;
+}
