@@ -1,6 +1,4 @@
 import { countProblemOps, parseProblem } from '../domain';
-import type { SearchNode } from '../search/tree';
-import { pathOf } from '../search/tree';
 
 /** What the cheap probe (one greedy solution scored by the PRM) tells about a problem. */
 export interface ProbeFeatures {
@@ -14,17 +12,17 @@ export interface ProbeFeatures {
   finished: boolean;
 }
 
-export function probeFeatures(problem: string, leaf: SearchNode | undefined, rootDepth: number): ProbeFeatures {
+/** Features of the probe: its steps (score and verdict) and whether it reached an answer. */
+export function probeFeatures(problem: string, steps: readonly { score: number | null; valid: boolean | null }[], answer: string | null): ProbeFeatures {
   const parsed = parseProblem(problem);
   const ops = parsed ? countProblemOps(parsed) : 3;
-  const steps = leaf ? pathOf(leaf).filter((n) => n.depth > rootDepth) : [];
   const scores = steps.map((s) => s.score ?? 0);
   return {
     ops,
     minScore: scores.length ? Math.min(...scores) : 0,
     lastScore: scores.length ? scores[scores.length - 1] : 0,
     checkerFailed: steps.some((s) => s.valid === false),
-    finished: leaf?.answer != null,
+    finished: answer !== null,
   };
 }
 

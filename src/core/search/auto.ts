@@ -3,7 +3,7 @@ import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficul
 import { answerKey } from './rank';
 import { sampleSolutions } from './sampling-loop';
 import type { SearchStrategy } from './strategy';
-import type { SearchNode } from './tree';
+import { pathOf, type SearchNode } from './tree';
 
 /**
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
@@ -17,7 +17,8 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined): 
     run: async (ctx) => {
       const table = POLICY_TABLE;
       const [probe] = await sampleSolutions(ctx, 1, 0);
-      const features = probeFeatures(ctx.problem, probe, ctx.root.depth);
+      const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
+      const features = probeFeatures(ctx.problem, probeSteps, probe?.answer ?? null);
       const score = difficultyScore(features, table.difficulty);
       const bin = difficultyBin(score, table.difficulty.edges);
       const choice = planFor(table, bin, ctx.params.budget);

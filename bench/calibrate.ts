@@ -1,0 +1,107 @@
+// `npm run calibrate`: fits the difficulty estimate and picks, per difficulty bin and budget cap,
+// the strategy with the best accuracy on the calibration set; writes src/core/adapt/policy-table.json.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { probeFeatures, quintileEdges, difficultyBin, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
+import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
+import { calibrationSet } from './lib/problems';
+import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
+import { argValue, loadBundled } from './lib/models';
+
+/** Every strategy with the hyper-parameters worth choosing between (Snell et al.'s search space, scaled down). */
+export const CALIBRATION_CONFIGS: Config[] = [
+  { label: 'majority', strategy: 'majority' },
+  { label: 'bon', strategy: 'bon' },
+  { label: 'bon/min', strategy: 'bon', aggregation: 'min' },
+  { label: 'weighted-bon', strategy: 'weighted-bon' },
+  { label: 'beam/M2', strategy: 'beam', width: 2 },
+  { label: 'beam/M4', strategy: 'beam', width: 4 },
+  { label: 'lookahead/k1', strategy: 'lookahead', width: 4, lookahead: 1 },
+  { label: 'dvts/M4', strategy: 'dvts', width: 4 },
+  { label: 'rebase/T0.1', strategy: 'rebase', rebaseTemperature: 0.1 },
+  { label: 'rebase/T0.5', strategy: 'rebase', rebaseTemperature: 0.5 },
+  { label: 'revisions', strategy: 'revisions' },
+];
+
+function featureVector(f: ProbeFeatures): number[] {
+  return [f.ops / 6, 1 - f.minScore, 1 - f.lastScore, f.checkerFailed ? 1 : 0, f.finished ? 0 : 1];
+}
+
+/** Logistic regression of "greedy fails" on the probe features, by plain gradient descent. */
+function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): DifficultyModel['weights'] {
+  const X = features.map(featureVector);
+  let w = [0, 0, 0, 0, 0];
+  let b = 0;
+  for (let epoch = 0; epoch < 3000; epoch++) {
+    const gw = [0, 0, 0, 0, 0];
+    let gb = 0;
+    X.forEach((x, i) => {
+      const p = 1 / (1 + Math.exp(-(b + x.reduce((s, xi, j) => s + xi * w[j], 0))));
+      const err = p - (failed[i] ? 1 : 0);
+      x.forEach((xi, j) => (gw[j] += err * xi));
+      gb += err;
+    });
+    w = w.map((wj, j) => wj - (0.5 * gw[j]) / X.length - 1e-3 * wj);
+    b -= (0.5 * gb) / X.length;
+  }
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { ops: round(w[0]), minScore: round(w[1]), lastScore: round(w[2]), checkerFailed: round(w[3]), unfinished: round(w[4]) };
+}
+
+async function main() {
+  const perOps = argValue('per-ops', 20);
+  const budgets = process.argv.includes('--with-64') ? [4, 16, 64] : [4, 16];
+  const seed = 1;
+  const problems = calibrationSet(perOps);
+  const { engine, signature } = await loadBundled();
+  const cache = new RunCache(resolve(__dirname, 'results/calibration-runs.jsonl'), signature);
+  console.log(`calibration set: ${problems.length} problems (seed 8, disjoint from the test set)`);
+
+  const greedy = await sweep(engine, problems, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }], seed, cache);
+  const features = problems.map((p, i) => probeFeatures(p.problem, greedy[i].steps, greedy[i].answer));
+  const weights = fitDifficulty(features, greedy.map((r) => !r.correct));
+  const difficulty: DifficultyModel = { weights, edges: [] };
+  const scoreOf = (f: ProbeFeatures) => featureVector(f).reduce((s, x, j) => s + x * Object.values(weights)[j], 0);
+  difficulty.edges = quintileEdges(features.map(scoreOf)).map((e) => Math.round(e * 1000) / 1000);
+  const binOf = new Map(problems.map((p, i) => [p.id, difficultyBin(scoreOf(features[i]), difficulty.edges)]));
+
+  const runs = [...greedy, ...(await sweep(engine, problems, CALIBRATION_CONFIGS.map((config) => ({ config, budgets })), seed, cache))];
+  const byConfig = new Map<string, Run[]>();
+  for (const r of runs) byConfig.set(`${r.label}|${r.budget}`, [...(byConfig.get(`${r.label}|${r.budget}`) ?? []), r]);
+
+  const bins: PolicyTable['bins'] = {};
+  console.log('\nbin  cap  choice               accuracy  greedy   tokens');
+  for (let bin = 1; bin <= 5; bin++) {
+    bins[String(bin)] = {};
+    for (const cap of [1, ...budgets]) {
+      let best: { choice: PlanChoice; accuracy: number; tokens: number } | null = null;
+      for (const [key, list] of byConfig) {
+        const inBin = list.filter((r) => binOf.get(r.problemId) === bin);
+        if (!inBin.length || inBin[0].budget > cap) continue;
+        const accuracy = mean(inBin.map((r) => (r.correct ? 1 : 0)));
+        const tokens = mean(inBin.map((r) => r.tokens));
+        if (!best || accuracy > best.accuracy + 1e-9 || (Math.abs(accuracy - best.accuracy) < 1e-9 && tokens < best.tokens)) {
+          const config = key.split('|')[0] === 'greedy' ? { label: 'greedy', strategy: 'greedy' } : CALIBRATION_CONFIGS.find((c) => c.label === key.split('|')[0])!;
+          const { label: _label, ...knobs } = config;
+          best = { choice: { ...knobs, budget: inBin[0].budget, accuracy: Math.round(accuracy * 1000) / 1000 }, accuracy, tokens };
+        }
+      }
+      if (best) bins[String(bin)][String(cap)] = best.choice;
+      const greedyAcc = mean((byConfig.get('greedy|1') ?? []).filter((r) => binOf.get(r.problemId) === bin).map((r) => (r.correct ? 1 : 0)));
+      if (best) console.log(`${bin}    ${String(cap).padEnd(4)} ${`${best.choice.strategy}/${best.choice.budget}${best.choice.width ? `/M${best.choice.width}` : ''}`.padEnd(20)} ${(100 * best.accuracy).toFixed(1).padStart(6)}%  ${(100 * greedyAcc).toFixed(1).padStart(5)}%  ${Math.round(best.tokens)}`);
+    }
+  }
+  const table: PolicyTable = {
+    version: 1,
+    note: `Calibrated by \`npm run calibrate\` on ${problems.length} held-out problems (seed 8), budgets ${budgets.join(', ')}, seed ${seed}, ${new Date().toISOString().slice(0, 10)}.`,
+    difficulty,
+    bins,
+    stopping: { agreement: 0.8, score: 0.8 },
+  };
+  writeFileSync(resolve(__dirname, '../src/core/adapt/policy-table.json'), JSON.stringify(table, null, 2) + '\n');
+  console.log(`\nwrote src/core/adapt/policy-table.json`);
+  console.log(JSON.stringify({ problems: problems.length, weights, edges: difficulty.edges }));
+  await engine.dispose();
+}
+
+void main();

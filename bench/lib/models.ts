@@ -1,0 +1,16 @@
+import { resolve } from 'node:path';
+import { Engine } from '../../src/core/engine';
+import { modelSignature } from './sweep';
+
+export const POLICY_DIR = resolve(__dirname, '../../models/stepmath-policy');
+export const PRM_DIR = resolve(__dirname, '../../models/stepmath-prm');
+
+export function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export async function loadBundled(): Promise<{ engine: Engine; signature: string }> {
+  const engine = await Engine.load({ policyDir: POLICY_DIR, prmDir: PRM_DIR, threads: argValue('threads', 2) });
+  return { engine, signature: modelSignature([POLICY_DIR, PRM_DIR]) };
+}

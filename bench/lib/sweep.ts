@@ -1,0 +1,104 @@
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import type { Engine } from '../../src/core/engine';
+import type { SolveOptions } from '../../src/core/protocol/results';
+import { answersEquivalent } from '../../src/core/verify';
+import type { BenchProblem } from './problems';
+
+/** One strategy with its hyper-parameters, named for tables and plots. */
+export interface Config {
+  label: string;
+  strategy: string;
+  width?: number;
+  lookahead?: number;
+  rebaseTemperature?: number;
+  aggregation?: 'last' | 'min' | 'prod' | 'mean';
+}
+
+/** One solve of one problem under one config and budget. */
+export interface Run {
+  key: string;
+  problemId: string;
+  label: string;
+  budget: number;
+  correct: boolean;
+  /** Any candidate correct: the ceiling of any verifier (pass@N). */
+  oracle: boolean;
+  tokens: number;
+  flops: number;
+  ms: number;
+  answer: string | null;
+  steps: { score: number | null; valid: boolean | null }[];
+  difficulty: { bin: number; score: number } | null;
+  chosen: string | null;
+}
+
+/** Runs are appended to a JSONL cache so an interrupted sweep resumes; the models' files key it. */
+export class RunCache {
+  private readonly runs = new Map<string, Run>();
+  constructor(
+    private readonly path: string,
+    private readonly signature: string,
+  ) {
+    if (!existsSync(path)) return;
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as Run & { signature?: string };
+      if (r.signature === signature) this.runs.set(r.key, r);
+    }
+  }
+  get(key: string): Run | undefined {
+    return this.runs.get(key);
+  }
+  put(run: Run): void {
+    this.runs.set(run.key, run);
+    appendFileSync(this.path, JSON.stringify({ ...run, signature: this.signature }) + '\n');
+  }
+}
+
+export function modelSignature(dirs: string[]): string {
+  return dirs.map((d) => `${d}:${statSync(`${d}/onnx/model.onnx`).size}:${statSync(`${d}/onnx/model.onnx`).mtimeMs}`).join('|');
+}
+
+export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache): Promise<Run> {
+  const key = `${c.label}|${budget}|${p.id}|${seed}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { label: _label, ...knobs } = c;
+  const options: SolveOptions = { ...knobs, budget, seed };
+  const r = await engine.solve(p.problem, options);
+  const run: Run = {
+    key,
+    problemId: p.id,
+    label: c.label,
+    budget,
+    correct: r.answer !== null && answersEquivalent(r.answer, p.answer),
+    oracle: r.candidates.some((x) => x.answer !== null && answersEquivalent(x.answer, p.answer)),
+    tokens: r.tokens,
+    flops: r.flops,
+    ms: r.ms,
+    answer: r.answer,
+    steps: (r.candidates[0]?.steps ?? []).map((s) => ({ score: s.score, valid: s.valid })),
+    difficulty: r.difficulty,
+    chosen: r.chosen ? `${r.chosen.strategy}/${r.chosen.budget}` : null,
+  };
+  cache.put(run);
+  return run;
+}
+
+export async function sweep(engine: Engine, problems: BenchProblem[], plan: { config: Config; budgets: number[] }[], seed: number, cache: RunCache): Promise<Run[]> {
+  const runs: Run[] = [];
+  const total = plan.reduce((n, p) => n + p.budgets.length, 0) * problems.length;
+  const started = Date.now();
+  for (const { config, budgets } of plan) {
+    for (const budget of budgets) {
+      for (const p of problems) {
+        runs.push(await runOne(engine, p, config, budget, seed, cache));
+        if (runs.length % 25 === 0) process.stderr.write(`\r${runs.length}/${total} solves, ${Math.round((Date.now() - started) / 1000)} s   `);
+      }
+    }
+  }
+  process.stderr.write('\n');
+  return runs;
+}
+
+export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

@@ -1,0 +1,137 @@
+// `npm run bench:search`: accuracy vs budget for every strategy on the held-out test set, oracle
+// pass@N, per operation count; writes bench/results/search.json and search.svg.
+// `npm run report` (adds --report): the same run plus auto, difficulty bins, compute efficiency,
+// and docs/RESULTS.md with its plots.
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt/difficulty';
+import { POLICY_TABLE } from '../src/core/adapt/policy-table';
+import { testSet, type BenchProblem } from './lib/problems';
+import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
+import { argValue, loadBundled } from './lib/models';
+import { renderSvg } from './lib/plot';
+import { writeReport } from './lib/report';
+
+export const STRATEGY_CONFIGS: Config[] = [
+  { label: 'majority', strategy: 'majority' },
+  { label: 'bon', strategy: 'bon' },
+  { label: 'weighted-bon', strategy: 'weighted-bon' },
+  { label: 'beam', strategy: 'beam', width: 4 },
+  { label: 'lookahead', strategy: 'lookahead', width: 4, lookahead: 1 },
+  { label: 'dvts', strategy: 'dvts', width: 4 },
+  { label: 'rebase', strategy: 'rebase', rebaseTemperature: 0.2 },
+  { label: 'revisions', strategy: 'revisions' },
+];
+
+export interface Cell {
+  accuracy: number;
+  oracle: number;
+  tokens: number;
+  flops: number;
+  ms: number;
+  n: number;
+}
+
+export function summarize(runs: Run[]): Cell {
+  return {
+    accuracy: mean(runs.map((r) => (r.correct ? 1 : 0))),
+    oracle: mean(runs.map((r) => (r.oracle ? 1 : 0))),
+    tokens: mean(runs.map((r) => r.tokens)),
+    flops: mean(runs.map((r) => r.flops)),
+    ms: mean(runs.map((r) => r.ms)),
+    n: runs.length,
+  };
+}
+
+async function main() {
+  const report = process.argv.includes('--report');
+  const perOps = argValue('per-ops', 50);
+  const big = argValue('big-budget', 64);
+  const seed = 1;
+  const problems: BenchProblem[] = testSet(perOps);
+  const { engine, signature } = await loadBundled();
+  const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
+  // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
+  const withBig = new Set(['majority', 'weighted-bon', 'beam']);
+  const plan = [
+    { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
+    ...STRATEGY_CONFIGS.map((config) => ({ config, budgets: withBig.has(config.label) ? [4, 16, big] : [4, 16] })),
+    ...(report ? [{ config: { label: 'auto', strategy: 'auto' } as Config, budgets: [4, 16, big] }] : []),
+  ];
+  console.log(`test set: ${problems.length} problems (seed 7, held out from training), seed ${seed}`);
+  const runs = await sweep(engine, problems, plan, seed, cache);
+  await engine.dispose();
+
+  const cells: Record<string, Record<string, Cell>> = {};
+  for (const { config, budgets } of plan) {
+    cells[config.label] = {};
+    for (const b of budgets) cells[config.label][b] = summarize(runs.filter((r) => r.label === config.label && r.budget === b));
+  }
+  const opsOf = new Map(problems.map((p) => [p.id, p.ops]));
+  const byOps: Record<string, Record<string, Record<string, number>>> = {};
+  for (const { config, budgets } of plan)
+    for (const b of budgets)
+      for (let ops = 1; ops <= 6; ops++) {
+        const list = runs.filter((r) => r.label === config.label && r.budget === b && opsOf.get(r.problemId) === ops);
+        ((byOps[config.label] ??= {})[b] ??= {})[ops] = mean(list.map((r) => (r.correct ? 1 : 0)));
+      }
+
+  console.log(`\n${'strategy'.padEnd(14)} ${plan[1].budgets.map((b) => `N=${b}`.padStart(16)).join('')}`);
+  for (const { config, budgets } of plan) console.log(`${config.label.padEnd(14)} ${budgets.map((b) => `${(100 * cells[config.label][b].accuracy).toFixed(1)}% ${Math.round(cells[config.label][b].tokens)}t`.padStart(16)).join('')}`);
+  console.log(`${'oracle pass@N'.padEnd(14)} ${[4, 16, big].map((b) => `${(100 * (cells.bon[b] ?? cells.majority[b]).oracle).toFixed(1)}%`.padStart(16)).join('')}`);
+  const hardest = (label: string, b: number) => mean([5, 6].map((o) => byOps[label]?.[b]?.[o] ?? 0));
+  console.log(`\nhardest level (5-6 ops): beam ${[4, 16].map((b) => `N=${b} ${(100 * hardest('beam', b)).toFixed(1)}%`).join(', ')} vs weighted-bon ${[4, 16].map((b) => `N=${b} ${(100 * hardest('weighted-bon', b)).toFixed(1)}%`).join(', ')}`);
+
+  mkdirSync(resolve(__dirname, 'results'), { recursive: true });
+  writeFileSync(resolve(__dirname, 'results/search.json'), JSON.stringify({ problems: problems.length, seed, cells, byOps }, null, 2) + '\n');
+  const points = plan.flatMap(({ config, budgets }) => budgets.map((b) => ({ strategy: config.label, budget: b, tokens: cells[config.label][b].tokens, flops: cells[config.label][b].flops, accuracy: cells[config.label][b].accuracy })));
+  const oracle = [4, 16, big].filter((b) => cells.bon[b]).map((b) => ({ strategy: 'oracle pass@N', budget: b, tokens: cells.bon[b].tokens, flops: cells.bon[b].flops, accuracy: cells.bon[b].oracle }));
+  const svg = await renderSvg(accuracyPlot([...points, ...oracle], 'tokens', 'generated tokens per problem (log2)'));
+  writeFileSync(resolve(__dirname, 'results/search.svg'), svg);
+  console.log('wrote bench/results/search.json and bench/results/search.svg');
+
+  const figures: Record<string, number | null> = {
+    problems: problems.length,
+    greedy: cells.greedy[1].accuracy,
+    beam_16: cells.beam[16].accuracy,
+    weighted_bon_16: cells['weighted-bon'][16].accuracy,
+    beam_hard_16: hardest('beam', 16),
+    weighted_bon_hard_16: hardest('weighted-bon', 16),
+    oracle_16: cells.bon[16].oracle,
+  };
+  if (report) {
+    // Difficulty bins as auto sees them: the greedy run is exactly auto's probe.
+    const binOf = new Map(
+      runs
+        .filter((r) => r.label === 'greedy')
+        .map((r) => {
+          const p = problems.find((x) => x.id === r.problemId)!;
+          return [r.problemId, difficultyBin(difficultyScore(probeFeatures(p.problem, r.steps, r.answer), POLICY_TABLE.difficulty), POLICY_TABLE.difficulty.edges)];
+        }),
+    );
+    const flopsSvg = await renderSvg(accuracyPlot([...points, ...oracle], 'flops', 'FLOPs per problem (log2)'));
+    const extra = await writeReport({ runs, plan, cells, byOps, binOf, problems, big, flopsSvg, tokensSvg: svg, bigPolicyExists: existsSync(resolve(__dirname, '../models/stepmath-policy-4x')) });
+    Object.assign(figures, extra);
+  }
+  console.log(JSON.stringify(figures));
+}
+
+export function accuracyPlot(values: { strategy: string; tokens: number; flops: number; accuracy: number; budget: number }[], x: 'tokens' | 'flops', title: string) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width: 560,
+    height: 340,
+    background: 'white',
+    data: { values },
+    mark: { type: 'line' as const, point: true },
+    encoding: {
+      x: { field: x, type: 'quantitative' as const, scale: { type: 'log' as const, base: 2 }, title },
+      y: { field: 'accuracy', type: 'quantitative' as const, axis: { format: '%' }, title: 'accuracy' },
+      color: { field: 'strategy', type: 'nominal' as const },
+      strokeDash: { condition: { test: "datum.strategy === 'oracle pass@N'", value: [4, 4] }, value: [1, 0] },
+      tooltip: [{ field: 'strategy' }, { field: 'budget' }, { field: 'accuracy', format: '.1%' }],
+    },
+  };
+}
+
+if (require.main === module) void main();
