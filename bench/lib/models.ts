@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Engine } from '../../src/core/engine';
+import type { Engine } from '../../src/core/engine';
+import { createEngine } from '../../src/core/backends';
 import { modelSignature } from './sweep';
 
 export const POLICY_DIR = resolve(__dirname, '../../models/stepmath-policy');
@@ -11,6 +12,6 @@ export function argValue(name: string, fallback: number): number {
 }
 
 export async function loadBundled(): Promise<{ engine: Engine; signature: string }> {
-  const engine = await Engine.load({ policyDir: POLICY_DIR, prmDir: PRM_DIR, threads: argValue('threads', 2) });
+  const engine = await createEngine({ policyDir: POLICY_DIR, prmDir: PRM_DIR, threads: argValue('threads', 2) });
   return { engine, signature: modelSignature([POLICY_DIR, PRM_DIR]) };
 }

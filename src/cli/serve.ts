@@ -306,12 +306,9 @@ export async function runServe(args: ParsedArgs): Promise<number> {
     server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is already in use`) : e));
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
-  process.stderr.write(`stepwise serve: listening on http://127.0.0.1:${actual} (policy ${served[0].id}, prm ${served[1].id}); Ctrl-C stops it\n`);
-
   // Graceful stop: no new connections, in-flight requests finish (5 s at most), then the models are released.
-  await new Promise<void>((resolve) => {
+  // The handlers are in place before the address is announced, so whoever reads it can stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`stepwise serve: ${signal}, shutting down\n`);
       process.off('SIGINT', stop);
@@ -323,6 +320,10 @@ export async function runServe(args: ParsedArgs): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  process.stderr.write(`stepwise serve: listening on http://127.0.0.1:${actual} (policy ${served[0].id}, prm ${served[1].id}); Ctrl-C stops it\n`);
+  await stopped;
   await Promise.all(served.map((s) => s.lane.run(() => s.model.release())));
   return 0;
 }

@@ -5,6 +5,7 @@ import { STRATEGY_NAMES } from '../core/search/registry';
 import { answersEquivalent } from '../core/verify';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
 import { loadEngine, MODEL_FLAGS } from './models';
+import { BadInputError, prepareProblem } from '../core/input';
 
 const SOLVE_FLAGS = ['strategy', 'budget', 'seed', 'json', 'input', 'width', 'lookahead', 'aggregation', 'temperature', 'max-steps', 'rebase-temperature', ...MODEL_FLAGS];
 
@@ -46,6 +47,8 @@ export async function runSolve(args: ParsedArgs, write: (line: string) => void):
   const input = stringFlag(args, 'input');
   if (input !== undefined) return solveFile(args, input, options, write);
   if (args.positional.length !== 1) throw new UsageError('give one problem in quotes, e.g. stepwise solve "Compute 12 + 7 * ( 5 - 3 )."');
+  // Bad input is answered before any model loads (the engine checks again, at no cost).
+  prepareProblem(args.positional[0]);
   const engine = await loadEngine(args);
   try {
     const result = await engine.solve(args.positional[0], options);
@@ -80,6 +83,13 @@ function readInput(path: string): InputLine[] {
       throw new UsageError(`${path}:${i + 1}: not JSON`);
     }
     if (typeof item?.problem !== 'string') throw new UsageError(`${path}:${i + 1}: expected {"id", "problem", "answer"?}`);
+    // Every problem is checked before the first solve, so a bad line costs milliseconds, not a batch.
+    try {
+      prepareProblem(item.problem);
+    } catch (e) {
+      if (e instanceof BadInputError) throw new BadInputError(`${path}:${i + 1}: ${e.message}`);
+      throw e;
+    }
     items.push({ id: item.id ?? items.length, problem: item.problem, answer: item.answer === undefined ? undefined : String(item.answer) });
   });
   return items;

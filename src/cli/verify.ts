@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkSolution, extractAnswer } from '../core/verify';
+import { prepareProblem } from '../core/input';
 import { rejectUnknown, UsageError, type ParsedArgs } from './args';
 
 /** Largest solution we accept on stdin. */
@@ -23,9 +24,12 @@ export function runVerify(args: ParsedArgs, write: (line: string) => void): numb
   const lines = input.split(/\r?\n/);
   while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
   if (!lines.length || !lines[0].trim()) throw new UsageError('no solution on stdin: the first line is the problem, then one step per line');
-  if (lines.includes('\u0000') || /\u0000/.test(input)) throw new UsageError('stdin is binary, not text');
+  // NUL and other control bytes, or invalid UTF-8 (decoded as U+FFFD): not a solution someone wrote.
+  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(input)) throw new UsageError('stdin is binary, not text');
   const [problem, ...steps] = lines;
-  const result = checkSolution(problem, steps);
+  // The same checks and normal form as a solve (and as Verify in the editor), so an unreadable
+  // problem is one clear line (exit 1) and "Compute 12+7*(5-3)" is followed step by step.
+  const result = checkSolution(prepareProblem(problem), steps);
   const answer = result.answer ?? (steps.length ? extractAnswer(steps.join('\n')) : null);
   if (args.flags.has('json')) {
     write(JSON.stringify({ problem, steps: result.steps.map((s) => ({ ...s, score: null })), answer }));

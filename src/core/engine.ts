@@ -1,5 +1,4 @@
-import { OnnxDecoder, type SessionOptions } from './model/session';
-import { LocalPolicy, type PolicyBackend } from './model/policy';
+import type { PolicyBackend } from './model/policy';
 import { LocalPrm, type RewardBackend } from './reward/prm';
 import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
@@ -9,22 +8,12 @@ import { checkSolution } from './verify';
 import type { Candidate, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
 import { BadInputError, prepareProblem } from './input';
 
-export interface EngineOptions extends SessionOptions {
-  policyDir: string;
-  prmDir: string;
-}
-
 /** The engine behind the CLI, the worker and the extension: a policy, a PRM, and the strategies. */
 export class Engine {
   constructor(
     readonly policy: PolicyBackend,
     readonly reward: RewardBackend,
   ) {}
-
-  static async load(o: EngineOptions): Promise<Engine> {
-    const [policyModel, prmModel] = await Promise.all([OnnxDecoder.load(o.policyDir, 'logits', o), OnnxDecoder.load(o.prmDir, 'scores', o)]);
-    return new Engine(new LocalPolicy(policyModel), new LocalPrm(prmModel));
-  }
 
   async solve(rawProblem: string, options: SolveOptions = {}, onEvent: (e: SearchEvent) => void = () => {}, signal?: AbortSignal): Promise<SolveResult> {
     const started = performance.now();

@@ -8,6 +8,9 @@ import { LiveSearch } from './live-search';
 import { SolvePanel } from './panel';
 
 /** Names offered in the panel's strategy picker (the engine validates them again). */
+/** SecretStorage key of the API key sent to remote model servers. */
+export const API_KEY_SECRET = 'stepwise.apiKey';
+
 export const STRATEGY_CHOICES = ['auto', 'greedy', 'majority', 'bon', 'weighted-bon', 'beam', 'lookahead', 'dvts', 'rebase'];
 
 /**
@@ -28,14 +31,27 @@ export class StepwiseController implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
   ) {}
 
+  private apiKey: string | undefined;
+  private secretLoaded: Promise<void> | null = null;
+
+  /** The engine client; `ready()` first so the API key (SecretStorage) is in its configuration. */
   get engine(): EngineClient {
-    this.client ??= new EngineClient(join(this.context.extensionPath, 'dist', 'worker.js'), engineConfig(readSettings(), this.context.extensionPath), (m) => this.log.warn(m));
+    this.client ??= new EngineClient(join(this.context.extensionPath, 'dist', 'worker.js'), engineConfig(readSettings(), this.context.extensionPath, this.apiKey), (m) => this.log.warn(m));
     return this.client;
   }
 
-  /** Settings and trust changes reach the engine without a reload. */
-  reconfigure(): void {
-    this.client?.configure(engineConfig(readSettings(), this.context.extensionPath));
+  async ready(): Promise<EngineClient> {
+    this.secretLoaded ??= Promise.resolve(this.context.secrets.get(API_KEY_SECRET)).then((k) => {
+      this.apiKey = k;
+    });
+    await this.secretLoaded;
+    return this.engine;
+  }
+
+  /** Settings, trust and secret changes reach the engine without a reload. */
+  async reconfigure(): Promise<void> {
+    this.apiKey = await this.context.secrets.get(API_KEY_SECRET);
+    this.client?.configure(engineConfig(readSettings(), this.context.extensionPath, this.apiKey));
     this.log.info('settings changed: the engine uses them from the next request');
   }
 
@@ -80,7 +96,8 @@ export class StepwiseController implements vscode.Disposable {
       token.onCancellationRequested(() => controller.abort());
       progress.report({ message: 'starting the engine…' });
       try {
-        const result = await this.engine.solve(
+        const engine = await this.ready();
+        const result = await engine.solve(
           problem,
           options,
           (e) => {
@@ -119,7 +136,7 @@ export class StepwiseController implements vscode.Disposable {
 
   async verify(problem: string, steps: string[]): Promise<VerifyResult | undefined> {
     try {
-      return await this.engine.verify(problem, steps);
+      return await (await this.ready()).verify(problem, steps);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log.warn(`verify failed: ${message}`);

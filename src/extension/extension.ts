@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { NodeView } from '../core/protocol/results';
-import { StepwiseController } from './controller';
+import { API_KEY_SECRET, StepwiseController } from './controller';
 import { SolvePanel } from './panel';
 import { readSolution, verifyActiveDocument } from './verify-command';
 import { SearchTreeProvider } from './tree-view';
@@ -109,6 +109,13 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
       controller.showSearch(search);
     }),
     vscode.commands.registerCommand('stepwise.clearHistory', () => history.clear()),
+    vscode.commands.registerCommand('stepwise.setApiKey', async (key?: string) => {
+      const value = typeof key === 'string' ? key : await vscode.window.showInputBox({ title: 'Stepwise: API key for the model servers', password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code secret storage; sent as a Bearer token to stepwise.policyUrl and stepwise.prmUrl.' });
+      if (value === undefined) return;
+      if (value) await context.secrets.store(API_KEY_SECRET, value);
+      else await context.secrets.delete(API_KEY_SECRET);
+    }),
+    context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void controller.reconfigure()),
     vscode.commands.registerCommand('stepwise.solveFromLine', (uri: vscode.Uri, line: number) => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const solution = doc && readSolution(doc);
@@ -122,8 +129,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     vscode.window.registerWebviewPanelSerializer(SolvePanel.viewType, {
       deserializeWebviewPanel: async (panel, state) => controller.revivePanel(panel, state),
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise') && controller.reconfigure()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => controller.reconfigure()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise') && void controller.reconfigure()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.reconfigure()),
     vscode.workspace.onDidCloseTextDocument((doc) => cache.forget(doc)),
   );
   const loadStart = (globalThis as { __stepwiseLoadStart?: number }).__stepwiseLoadStart ?? performance.now();

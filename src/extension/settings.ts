@@ -12,6 +12,10 @@ export interface StepwiseSettings {
   threads: number;
   policyModelPath: string;
   prmModelPath: string;
+  policyUrl: string;
+  policyModel: string;
+  prmUrl: string;
+  prmModel: string;
 }
 
 export function readSettings(): StepwiseSettings {
@@ -24,16 +28,29 @@ export function readSettings(): StepwiseSettings {
     threads: c.get<number>('threads', 0),
     policyModelPath: c.get<string>('policyModelPath', '').trim(),
     prmModelPath: c.get<string>('prmModelPath', '').trim(),
+    policyUrl: c.get<string>('policyUrl', '').trim(),
+    policyModel: c.get<string>('policyModel', '').trim(),
+    prmUrl: c.get<string>('prmUrl', '').trim(),
+    prmModel: c.get<string>('prmModel', '').trim(),
   };
 }
 
-/** Model folders: the user's when set (and the workspace is trusted), else the bundled ones. */
-export function engineConfig(s: StepwiseSettings, extensionPath: string): EngineConfig {
+/**
+ * Models: the user's folders or servers when set and the workspace is trusted, else the bundled
+ * ones. The API key comes from SecretStorage, never from settings.
+ */
+export function engineConfig(s: StepwiseSettings, extensionPath: string, apiKey: string | undefined): EngineConfig {
   const trusted = vscode.workspace.isTrusted;
+  const remote = (value: string) => (trusted && value ? value : undefined);
   return {
     policyDir: (trusted && s.policyModelPath) || join(extensionPath, 'models', 'stepmath-policy'),
     prmDir: (trusted && s.prmModelPath) || join(extensionPath, 'models', 'stepmath-prm'),
     threads: s.threads,
+    policyUrl: remote(s.policyUrl),
+    policyModel: remote(s.policyModel),
+    prmUrl: remote(s.prmUrl),
+    prmModel: remote(s.prmModel),
+    apiKey: trusted && (s.policyUrl || s.prmUrl) ? apiKey : undefined,
   };
 }
 

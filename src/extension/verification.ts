@@ -22,7 +22,12 @@ export class VerificationCache {
     const hit = this.entries.get(key);
     if (hit && hit.version === doc.version) return hit.promise;
     const solution = readSolution(doc);
-    const promise = solution ? this.controller.engine.verify(solution.problem, solution.steps.map((s) => s.text)).then((result) => ({ solution, result })) : Promise.resolve(null);
+    const promise = solution
+      ? this.controller
+          .ready()
+          .then((engine) => engine.verify(solution.problem, solution.steps.map((s) => s.text)))
+          .then((result) => ({ solution, result }))
+      : Promise.resolve(null);
     promise.catch(() => this.entries.delete(key));
     this.entries.set(key, { version: doc.version, promise });
     return promise;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine } from '../core/engine';
+import type { Engine } from '../core/engine';
+import { createEngine } from '../core/backends';
 import { BadInputError, prepareProblem } from '../core/input';
 import { CancelledError } from '../core/cancel';
 import { ModelError } from '../core/model/folder';
@@ -30,7 +31,7 @@ function errorKind(e: unknown): ErrorKind {
 
 function loadEngine(): Promise<Engine> {
   if (!engine) {
-    engine = Engine.load(config);
+    engine = createEngine(config);
     engine.catch(() => (engine = null));
   }
   return engine;

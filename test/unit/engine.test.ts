@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
-import { Engine } from '../../src/core/engine';
+import type { Engine } from '../../src/core/engine';
+import { createEngine } from '../../src/core/backends';
 import { OnnxDecoder } from '../../src/core/model/session';
 import { allocateRebase } from '../../src/core/search/rebase';
 import { aggregateScores } from '../../src/core/reward/aggregate';
@@ -14,7 +15,7 @@ const PRM = resolve(__dirname, '../../models/stepmath-prm');
 let engine: Engine;
 let policy: OnnxDecoder;
 before(async () => {
-  engine = await Engine.load({ policyDir: POLICY, prmDir: PRM, threads: 1 });
+  engine = await createEngine({ policyDir: POLICY, prmDir: PRM, threads: 1 });
   policy = await OnnxDecoder.load(POLICY, 'logits', { threads: 1 });
 });
 after(async () => {

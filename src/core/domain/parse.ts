@@ -53,17 +53,43 @@ export function normalizeMath(text: string, variable: boolean): string {
   return s;
 }
 
+/** Deepest parenthesis nesting we parse: mathjs recurses about fifteen frames per level. */
+export const MAX_NESTING = 100;
+
+/** Why the parentheses of `src` do not pair up, or null when they do (or nest too deep to matter). */
+export function parenthesisProblem(src: string): string | null {
+  let depth = 0;
+  for (const c of src) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return 'a ")" closes a parenthesis that was never opened';
+  }
+  return depth > 0 ? `${depth === 1 ? 'a "(" is' : `${depth} "(" are`} never closed` : null;
+}
+
 /** Parses one arithmetic expression (no '=') into an exact tree. */
 export function parseExpr(text: string, allowVar = false): Expr {
   if (text.length > MAX_EXPRESSION_CHARS) throw new ParseError('too long to check');
   const src = normalizeMath(text, allowVar).trim();
   if (!src) throw new ParseError('empty expression');
   if (!/^[0-9.+\-*/()\sx]*$/.test(src)) throw new ParseError('not arithmetic');
+  const parens = parenthesisProblem(src);
+  if (parens) throw new ParseError(`the parentheses do not match: ${parens}`);
+  let depth = 0;
+  for (const c of src) {
+    if (c === '(' && ++depth > MAX_NESTING) throw new ParseError('too deeply nested to check');
+    if (c === ')') depth--;
+  }
   let node: MathNode;
   try {
     node = math.parse(src);
   } catch (e) {
-    throw new ParseError((e as Error).message);
+    // A stack overflow (long chains of unary signs) is a RangeError from deep inside mathjs.
+    throw new ParseError(e instanceof RangeError ? 'too deeply nested to check' : (e as Error).message);
   }
-  return toExpr(node, allowVar);
+  try {
+    return toExpr(node, allowVar);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ParseError('too deeply nested to check');
+    throw e;
+  }
 }

@@ -75,7 +75,11 @@ export function parseProblem(text: string): Problem | null {
       if (key === 'name') {
         if (name !== null && name !== v) consistent = false;
         name = v;
-      } else values[key] = Number(v);
+      } else {
+        values[key] = Number(v);
+        // A number too big to hold exactly (24 digits reads as 1e+23) is not one of our problems.
+        if (!Number.isSafeInteger(values[key])) consistent = false;
+      }
     });
     if (consistent) return { family: 'word', text: t, template: template.id, name, values, expr: wordExpr(template, values) };
   }

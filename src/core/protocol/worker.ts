@@ -6,6 +6,19 @@ export const EngineConfigSchema = v.object({
   policyDir: v.string(),
   prmDir: v.string(),
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64))),
+  /** OpenAI-compatible completions server for the policy (replaces policyDir when set). */
+  policyUrl: v.optional(v.string()),
+  policyModel: v.optional(v.string()),
+  /** A convention file (prompt, separator) for the remote policy. */
+  policyConfig: v.optional(v.string()),
+  policyParams: v.optional(v.number()),
+  /** vLLM-style pooling endpoint for the PRM (replaces prmDir when set). */
+  prmUrl: v.optional(v.string()),
+  prmModel: v.optional(v.string()),
+  prmConfig: v.optional(v.string()),
+  prmParams: v.optional(v.number()),
+  apiKey: v.optional(v.string()),
+  timeoutMs: v.optional(v.number()),
 });
 
 export const HostMessageSchema = v.variant('type', [

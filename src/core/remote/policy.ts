@@ -72,6 +72,8 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
   private resolved: Promise<{ model: string; parameters: number | undefined }> | null = null;
   private knownParameters: number;
   private readonly disposed = new AbortController();
+  /** Set once the server answered one choice when asked for several (Ollama, some llama.cpp builds). */
+  private oneChoice = false;
 
   constructor(private readonly options: RemotePolicyOptions) {
     this.root = serverRoot(options.url);
@@ -121,8 +123,10 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
     const onDispose = () => controller.abort();
     this.disposed.signal.addEventListener('abort', onDispose, { once: true });
     try {
-      await mapLimit([...groups.values()], this.options.concurrency ?? 8, async (g) => {
-        const drafts = await this.request(model, g.prefix, g.rows.length, g.seed, sampling, controller.signal).catch((e) => {
+      // A server known to ignore `n` (it answered one choice for several) gets one request per child.
+      const units = [...groups.values()].flatMap((g) => (this.oneChoice ? g.rows.map((row, i) => ({ prefix: g.prefix, rows: [row], seed: g.seed + i })) : [g]));
+      await mapLimit(units, this.options.concurrency ?? 8, async (g) => {
+        const drafts = await this.children(model, g.prefix, g.rows.length, g.seed, sampling, controller.signal).catch((e) => {
           controller.abort();
           throw e;
         });
@@ -138,6 +142,19 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
     return out;
   }
 
+  /** n children of one prefix; the ones a server that ignores `n` left out are asked for one at a time. */
+  private async children(model: string, prefix: string, n: number, seed: number, sampling: SamplingOptions, signal: AbortSignal): Promise<StepDraft<RemotePolicyState>[]> {
+    const drafts = await this.request(model, prefix, n, seed, sampling, signal);
+    if (drafts.length === n) return drafts;
+    this.oneChoice = true;
+    const rest = await mapLimit(
+      Array.from({ length: n - drafts.length }, (_, i) => seed + 1 + i),
+      this.options.concurrency ?? 8,
+      (s) => this.request(model, prefix, 1, s, sampling, signal),
+    );
+    return [...drafts, ...rest.flat()];
+  }
+
   private async request(model: string, prefix: string, n: number, seed: number, sampling: SamplingOptions, signal: AbortSignal): Promise<StepDraft<RemotePolicyState>[]> {
     const maxTokens = this.options.maxStepTokens ?? 96;
     const body: Record<string, unknown> = { model, prompt: prefix, n, stop: [this.separator], max_tokens: maxTokens, temperature: sampling.temperature, seed };
@@ -151,7 +168,7 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
       throw e;
     }
     const url = `${this.root}/v1/completions`;
-    if (response.choices.length !== n) throw new RemoteError(`${url} answered with something that is not a completions response: ${response.choices.length} choices for n = ${n}`);
+    if (response.choices.length > n) throw new RemoteError(`${url} answered with something that is not a completions response: ${response.choices.length} choices for n = ${n}`);
     const choices = response.choices.every((c) => typeof c.index === 'number') ? [...response.choices].sort((a, b) => a.index! - b.index!) : response.choices;
     const usage = response.usage;
     const completion = usage?.completion_tokens ?? undefined;

@@ -1,6 +1,5 @@
 import type { SequenceCache } from '../model/kv-cache';
 import type { OnnxDecoder } from '../model/session';
-import { promptText } from '../model/policy';
 import { throwIfCancelled } from '../cancel';
 
 /** A process reward model the search can drive: local ONNX here, a remote endpoint in core/remote. */
@@ -31,8 +30,7 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
   }
 
   async start(problem: string): Promise<SequenceCache> {
-    const { bosTokenId } = this.model.config;
-    const ids = [...(bosTokenId >= 0 ? [bosTokenId] : []), ...this.model.tokenizer.encode(promptText(problem))];
+    const ids = this.model.tokenizer.promptIds(problem);
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       await this.model.run(batch, [ids]);
@@ -47,7 +45,7 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
     if (!parents.length) return [];
     const batch = this.model.assemble(parents);
     try {
-      const tokens = steps.map((s) => this.model.tokenizer.encode(`${s}\n`));
+      const tokens = steps.map((s) => this.model.tokenizer.encode(`${s}${this.model.config.stepSeparator}`));
       const scores = await this.model.step(batch, tokens);
       return scores.map((s, b) => ({ score: s[0], state: batch.extract(b) }));
     } finally {
@@ -57,17 +55,17 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
 
   /** Scores of every step of full solutions in one pass each (hover, verify): batch of one prompt + all steps. */
   async scoreSolution(problem: string, steps: readonly string[]): Promise<number[]> {
-    const { bosTokenId } = this.model.config;
-    const newline = this.model.tokenizer.encode('\n')[0];
-    const ids = [...(bosTokenId >= 0 ? [bosTokenId] : []), ...this.model.tokenizer.encode(promptText(problem))];
-    const promptLength = ids.length;
-    for (const s of steps) ids.push(...this.model.tokenizer.encode(`${s}\n`));
+    const ids = this.model.tokenizer.promptIds(problem);
+    // Each step's score is read where its own encoding (text + separator) ends.
+    const ends: number[] = [];
+    for (const s of steps) {
+      ids.push(...this.model.tokenizer.encode(`${s}${this.model.config.stepSeparator}`));
+      ends.push(ids.length - 1);
+    }
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       const { values } = await this.model.run(batch, [ids]);
-      const out: number[] = [];
-      for (let i = promptLength; i < ids.length; i++) if (ids[i] === newline) out.push(values[i]);
-      return out;
+      return ends.map((i) => values[i]);
     } finally {
       batch.dispose();
     }

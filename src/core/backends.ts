@@ -1,0 +1,21 @@
+import { Engine } from './engine';
+import { OnnxDecoder } from './model/session';
+import { LocalPolicy, type PolicyBackend } from './model/policy';
+import { LocalPrm, type RewardBackend } from './reward/prm';
+import { RemotePolicy, readPolicyConvention } from './remote/policy';
+import { RemotePrm, readPrmConvention } from './remote/prm';
+import type { EngineConfig } from './protocol/worker';
+
+/** Local ONNX folders by default; a server for the policy and/or the PRM when their URLs are set. */
+export async function createEngine(c: EngineConfig): Promise<Engine> {
+  const http = { timeoutMs: c.timeoutMs, apiKey: c.apiKey };
+  const [policy, reward] = await Promise.all([
+    c.policyUrl
+      ? (new RemotePolicy({ url: c.policyUrl, model: c.policyModel, parameters: c.policyParams, ...(c.policyConfig ? readPolicyConvention(c.policyConfig) : {}), ...http }) as PolicyBackend)
+      : OnnxDecoder.load(c.policyDir, 'logits', { threads: c.threads }).then((m) => new LocalPolicy(m) as PolicyBackend),
+    c.prmUrl
+      ? (new RemotePrm({ url: c.prmUrl, model: c.prmModel, parameters: c.prmParams, convention: c.prmConfig ? readPrmConvention(c.prmConfig) : undefined, ...http }) as RewardBackend)
+      : OnnxDecoder.load(c.prmDir, 'scores', { threads: c.threads }).then((m) => new LocalPrm(m) as RewardBackend),
+  ]);
+  return new Engine(policy, reward);
+}
