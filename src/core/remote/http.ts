@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CancelledError } from '../cancel';
+import { CancelledError, throwIfCancelled } from '../cancel';
 
 /** A remote model server failed us: unreachable, too slow, an error status, or an answer we cannot read. One line. */
 export class RemoteError extends Error {
@@ -277,4 +277,63 @@ export async function resolveModel(root: string, role: 'policy' | 'prm', name: s
     throw new RemoteError(`${root} does not serve the model "${name}" (it serves ${list.data.map((m) => m.id).join(', ') || 'nothing'})`);
   }
   return { model: entry.id, parameters: entry.stepwise?.parameters };
+}
+
+/** The model a server serves for a role, resolved once from /v1/models (again after a failure). */
+export class ServedModel {
+  private resolved: Promise<{ model: string; parameters: number | undefined }> | null = null;
+  private known: number;
+
+  constructor(
+    private readonly root: string,
+    private readonly role: 'policy' | 'prm',
+    private readonly requested: string | undefined,
+    private readonly http: HttpOptions,
+    private readonly givenParameters: number | undefined,
+  ) {
+    this.known = givenParameters ?? 0;
+  }
+
+  /** Parameters for FLOPs: as given, else as the server reports (ours does), else 0. */
+  get parameters(): number {
+    return this.known;
+  }
+
+  name(signal?: AbortSignal): Promise<string> {
+    this.resolved ??= resolveModel(this.root, this.role, this.requested, this.http, signal).then(
+      (r) => {
+        if (r.parameters !== undefined && this.givenParameters === undefined) this.known = r.parameters;
+        return r;
+      },
+      (e) => {
+        this.resolved = null;
+        throw e;
+      },
+    );
+    return this.resolved.then((r) => r.model);
+  }
+}
+
+/**
+ * Runs `work` on every item, at most `limit` at once, under one AbortSignal that fires when the
+ * caller cancels, the backend is disposed, or any request fails (so the others stop too).
+ */
+export async function fanOut<T, R>(items: readonly T[], limit: number, signal: AbortSignal | undefined, disposed: AbortSignal, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+  const { controller, done } = linkedController(signal);
+  const onDispose = () => controller.abort();
+  disposed.addEventListener('abort', onDispose, { once: true });
+  try {
+    return await mapLimit([...items], limit, (item) =>
+      work(item, controller.signal).catch((e) => {
+        controller.abort();
+        throw e;
+      }),
+    );
+  } catch (e) {
+    throwIfCancelled(signal);
+    throw e;
+  } finally {
+    done();
+    disposed.removeEventListener('abort', onDispose);
+  }
 }

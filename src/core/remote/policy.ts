@@ -5,7 +5,7 @@ import type { Rng } from '../domain/rng';
 import type { PolicyBackend, StepDraft } from '../model/policy';
 import type { SamplingOptions } from '../model/sampling';
 import { throwIfCancelled } from '../cancel';
-import { httpOptions, linkedController, mapLimit, RemoteError, requestJson, resolveModel, serverRoot, type HttpOptions } from './http';
+import { fanOut, httpOptions, mapLimit, RemoteError, requestJson, serverRoot, ServedModel, type HttpOptions } from './http';
 
 /** Where a remote solution stands: the whole text so far (prompt and steps, each step followed by the separator). */
 export interface RemotePolicyState {
@@ -69,8 +69,7 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
   private readonly http: HttpOptions;
   private readonly separator: string;
   private readonly prompt: string;
-  private resolved: Promise<{ model: string; parameters: number | undefined }> | null = null;
-  private knownParameters: number;
+  private readonly served: ServedModel;
   private readonly disposed = new AbortController();
   /** Set once the server answered one choice when asked for several (Ollama, some llama.cpp builds). */
   private oneChoice = false;
@@ -81,35 +80,21 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
     this.http = httpOptions(options);
     this.separator = options.stepSeparator ?? '\n';
     this.prompt = options.prompt ?? `{problem}${this.separator}`;
-    this.knownParameters = options.parameters ?? 0;
+    this.served = new ServedModel(this.root, 'policy', options.model, this.http, options.parameters);
   }
 
   get parameters(): number {
-    return this.knownParameters;
-  }
-
-  private model(signal?: AbortSignal): Promise<string> {
-    this.resolved ??= resolveModel(this.root, 'policy', this.options.model, this.http, signal).then(
-      (r) => {
-        if (r.parameters !== undefined && this.options.parameters === undefined) this.knownParameters = r.parameters;
-        return r;
-      },
-      (e) => {
-        this.resolved = null;
-        throw e;
-      },
-    );
-    return this.resolved.then((r) => r.model);
+    return this.served.parameters;
   }
 
   async start(problem: string, signal?: AbortSignal): Promise<RemotePolicyState> {
-    await this.model(signal);
+    await this.served.name(signal);
     return { prefix: this.prompt.split('{problem}').join(problem) };
   }
 
   async extend(parents: readonly RemotePolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<RemotePolicyState>[]> {
     throwIfCancelled(signal);
-    const model = await this.model(signal);
+    const model = await this.served.name(signal);
     // Children of the same parent share one request (`n`); the seed comes from the search's generator, so a seed reproduces a search.
     const groups = new Map<string, { prefix: string; rows: number[]; seed: number }>();
     parents.forEach((p, row) => {
@@ -119,26 +104,12 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
     });
     for (const g of groups.values()) g.seed = Math.floor(rng.next() * 2 ** 31);
     const out = new Array<StepDraft<RemotePolicyState>>(parents.length);
-    const { controller, done } = linkedController(signal);
-    const onDispose = () => controller.abort();
-    this.disposed.signal.addEventListener('abort', onDispose, { once: true });
-    try {
-      // A server known to ignore `n` (it answered one choice for several) gets one request per child.
-      const units = [...groups.values()].flatMap((g) => (this.oneChoice ? g.rows.map((row, i) => ({ prefix: g.prefix, rows: [row], seed: g.seed + i })) : [g]));
-      await mapLimit(units, this.options.concurrency ?? 8, async (g) => {
-        const drafts = await this.children(model, g.prefix, g.rows.length, g.seed, sampling, controller.signal).catch((e) => {
-          controller.abort();
-          throw e;
-        });
-        g.rows.forEach((row, i) => (out[row] = drafts[i]));
-      });
-    } catch (e) {
-      throwIfCancelled(signal);
-      throw e;
-    } finally {
-      done();
-      this.disposed.signal.removeEventListener('abort', onDispose);
-    }
+    // A server known to ignore `n` (it answered one choice for several) gets one request per child.
+    const units = [...groups.values()].flatMap((g) => (this.oneChoice ? g.rows.map((row, i) => ({ prefix: g.prefix, rows: [row], seed: g.seed + i })) : [g]));
+    await fanOut(units, this.options.concurrency ?? 8, signal, this.disposed.signal, async (g, linked) => {
+      const drafts = await this.children(model, g.prefix, g.rows.length, g.seed, sampling, linked);
+      g.rows.forEach((row, i) => (out[row] = drafts[i]));
+    });
     return out;
   }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { RewardBackend } from '../reward/prm';
 import { ModelError } from '../model/folder';
 import { throwIfCancelled } from '../cancel';
-import { httpOptions, linkedController, mapLimit, RemoteError, requestJson, resolveModel, serverRoot, type HttpOptions } from './http';
+import { fanOut, httpOptions, RemoteError, requestJson, serverRoot, ServedModel, type HttpOptions } from './http';
 import { estimateTokens } from './policy';
 
 /**
@@ -110,8 +110,7 @@ export class RemotePrm implements RewardBackend<RemotePrmState> {
   private readonly root: string;
   private readonly http: HttpOptions;
   private readonly convention: PrmConvention;
-  private resolved: Promise<{ model: string; parameters: number | undefined }> | null = null;
-  private knownParameters: number;
+  private readonly served: ServedModel;
   private readonly disposed = new AbortController();
 
   constructor(private readonly options: RemotePrmOptions) {
@@ -119,57 +118,26 @@ export class RemotePrm implements RewardBackend<RemotePrmState> {
     this.name = `${this.root}${options.model ? ` (${options.model})` : ''}`;
     this.http = httpOptions(options);
     this.convention = options.convention ?? DEFAULT_PRM_CONVENTION;
-    this.knownParameters = options.parameters ?? 0;
+    this.served = new ServedModel(this.root, 'prm', options.model, this.http, options.parameters);
   }
 
   get parameters(): number {
-    return this.knownParameters;
-  }
-
-  private model(signal?: AbortSignal): Promise<string> {
-    this.resolved ??= resolveModel(this.root, 'prm', this.options.model, this.http, signal).then(
-      (r) => {
-        if (r.parameters !== undefined && this.options.parameters === undefined) this.knownParameters = r.parameters;
-        return r;
-      },
-      (e) => {
-        this.resolved = null;
-        throw e;
-      },
-    );
-    return this.resolved.then((r) => r.model);
+    return this.served.parameters;
   }
 
   async start(problem: string, signal?: AbortSignal): Promise<RemotePrmState> {
-    await this.model(signal);
+    await this.served.name(signal);
     return { prefix: this.convention.prompt.split('{problem}').join(problem) };
   }
 
   async score(parents: readonly RemotePrmState[], steps: readonly string[], signal?: AbortSignal): Promise<{ score: number; state: RemotePrmState }[]> {
     throwIfCancelled(signal);
     if (!parents.length) return [];
-    const model = await this.model(signal);
+    const model = await this.served.name(signal);
     const inputs = parents.map((p, i) => `${p.prefix}${steps[i]}${this.convention.stepToken}`);
     const chunks: string[][] = [];
     for (let i = 0; i < inputs.length; i += this.convention.batch) chunks.push(inputs.slice(i, i + this.convention.batch));
-    const { controller, done } = linkedController(signal);
-    const onDispose = () => controller.abort();
-    this.disposed.signal.addEventListener('abort', onDispose, { once: true });
-    let scores: number[][];
-    try {
-      scores = await mapLimit(chunks, this.options.concurrency ?? 8, (chunk) =>
-        this.request(model, chunk, controller.signal).catch((e) => {
-          controller.abort();
-          throw e;
-        }),
-      );
-    } catch (e) {
-      throwIfCancelled(signal);
-      throw e;
-    } finally {
-      done();
-      this.disposed.signal.removeEventListener('abort', onDispose);
-    }
+    const scores = await fanOut(chunks, this.options.concurrency ?? 8, signal, this.disposed.signal, (chunk, linked) => this.request(model, chunk, linked));
     return scores.flat().map((score, i) => ({ score, state: { prefix: inputs[i] } }));
   }
 
