@@ -1,0 +1,48 @@
+// End to end: code-server + headless Chromium, the user runs "Stepwise: Verify Solution"
+// from the command palette on a file holding a solution with one wrong step.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  errorNotifications,
+  editorText,
+  notificationCenter,
+  openFile,
+  openWorkbench,
+  outputChannelText,
+  runCommand,
+  screenshot,
+  sleep,
+  type Workbench,
+} from './helpers';
+
+const SOLUTION = 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15';
+
+let wb: Workbench;
+
+before(async () => {
+  wb = await openWorkbench({ name: 'verify-command', files: { 'solution.txt': SOLUTION } });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await wb?.close();
+});
+
+test('Stepwise: Verify Solution runs from the command palette without an error', { timeout: 180_000 }, async () => {
+  const { page } = wb;
+  await openFile(page, 'solution.txt');
+  assert.equal(await editorText(page), SOLUTION);
+  await screenshot(page, 'verify-command-1-opened');
+
+  await runCommand(page, 'Stepwise: Verify Solution');
+  // Activation + verification; an exception would surface as an error notification.
+  await sleep(3000);
+  await screenshot(page, 'verify-command-2-verified');
+  assert.deepEqual(await errorNotifications(page), [], 'no error toast');
+  const errors = (await notificationCenter(page)).filter((n) => n.severity === 'error');
+  assert.deepEqual(errors, [], 'no error in the Notifications center');
+
+  // The "Stepwise" output channel exists only once the command has activated the extension.
+  const log = await outputChannelText(page, 'Stepwise');
+  await screenshot(page, 'verify-command-3-output');
+  assert.ok(log.trim().length > 0, 'the Stepwise output channel has content');
+});
