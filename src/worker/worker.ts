@@ -21,6 +21,11 @@ let config: EngineConfig = v.parse(EngineConfigSchema, workerData);
 let engine: Promise<Engine> | null = null;
 const queue: Job[] = [];
 let running: { id: number; controller: AbortController } | null = null;
+const retired: Promise<Engine>[] = [];
+
+function disposeRetired(): void {
+  for (const old of retired.splice(0)) void old.then((e) => e.dispose()).catch(() => {});
+}
 
 function errorKind(e: unknown): ErrorKind {
   if (e instanceof BadInputError) return 'bad-input';
@@ -59,6 +64,7 @@ async function pump(): Promise<void> {
       post({ type: 'error', id: job.id, kind: errorKind(e), message: e instanceof Error ? e.message : String(e) });
     } finally {
       running = null;
+      disposeRetired();
       post({ type: 'idle', id: job.id });
     }
   }
@@ -73,10 +79,12 @@ port.on('message', (data: unknown) => {
   const m = parsed.value;
   switch (m.type) {
     case 'configure': {
-      const old = engine;
+      if (JSON.stringify(m.config) === JSON.stringify(config)) return;
+      // The running job keeps the engine it started with; the old one goes once the worker is idle.
+      if (engine) retired.push(engine);
       engine = null;
       config = m.config;
-      void old?.then((e) => e.dispose()).catch(() => {});
+      if (!running) disposeRetired();
       return;
     }
     case 'cancel': {
