@@ -4,6 +4,9 @@ import type { StepwiseController } from './controller';
 import type { VerificationCache } from './verification';
 import { readSolution } from './verify-command';
 
+/** Markdown-escapes text that came from a document or the checker (spaces stay spaces). */
+const escape = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+
 const bar = (s: number) => '█'.repeat(Math.round(s * 10)) + '░'.repeat(10 - Math.round(s * 10));
 
 /** Lines worth a hover: equations and answers, under a first line that looks like a problem. */
@@ -38,15 +41,12 @@ export class StepHoverProvider implements vscode.HoverProvider {
     md.appendMarkdown(`**Stepwise** · step ${index + 1}\n\n`);
     if (step.score !== null) md.appendMarkdown(`PRM score **${step.score.toFixed(2)}** \`${bar(step.score)}\` given the lines above\n\n`);
     const verdict = step.valid === true ? '✓ correct' : step.valid === false ? '✗ wrong' : '? not checkable';
-    md.appendMarkdown(`${verdict}: `);
-    md.appendText(step.reason);
+    md.appendMarkdown(`${verdict}: ${escape(step.reason)}`);
     const ranking = this.ranking(solution.steps.slice(0, index + 1).map((s) => s.text.trim()));
     if (ranking) {
       md.appendMarkdown(`\n\nThe search ranked it **${ranking.rank} of ${ranking.of}** alternatives at this depth`);
       if (ranking.best && ranking.rank !== 1) {
-        md.appendMarkdown('; best: `');
-        md.appendText(ranking.best.text);
-        md.appendMarkdown(`\` (${ranking.best.score?.toFixed(2)})`);
+        md.appendMarkdown(`; best: ${escape(ranking.best.text)} (${ranking.best.score?.toFixed(2)})`);
       }
       md.appendMarkdown('.');
     }

@@ -1,0 +1,44 @@
+// End to end: problem and step text full of markup is shown as text in the panel; nothing runs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openWorkbench, runCommand, screenshot, waitUntil, type Workbench } from './helpers';
+
+const HOSTILE = `Compute 2 + 3 <script>alert('s')</script> <img src=x onerror="alert('i')"> <a href="javascript:alert('a')">x</a> <style>body{display:none}</style>`;
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'security', settings: { 'stepwise.strategy': 'bon', 'stepwise.budget': 2, 'stepwise.maxSteps': 3 } });
+}, { timeout: 180_000 });
+after(async () => {
+  await wb?.close();
+});
+
+test('markup in a problem is shown as text and never executed', { timeout: 240_000 }, async () => {
+  const { page } = wb;
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await runCommand(page, 'Stepwise: Solve Problem...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(HOSTILE);
+  await page.keyboard.press('Enter');
+  const found = await waitUntil(
+    async () => {
+      for (const f of page.frames()) if (await f.$('h1.problem').catch(() => null)) return f;
+      return undefined;
+    },
+    { timeoutMs: 120_000, what: 'the panel' },
+  );
+  const panel = found!;
+  await waitUntil(async () => (await panel.locator('.meta').innerText()).match(/done|failed|cancelled/), { timeoutMs: 180_000, what: 'the end of the search' });
+  await screenshot(page, 'security');
+  const shown = await panel.locator('h1.problem').innerText();
+  for (const fragment of ['<script>', '<img src=x', 'javascript:', '<style>']) assert.ok(shown.includes(fragment), `"${fragment}" is shown as text`);
+  assert.equal(await panel.locator('#app img, #app script, #app a, #app style').count(), 0, 'no element was created from the text');
+  assert.ok(await panel.locator('body').isVisible(), 'injected CSS did not hide the panel');
+  assert.deepEqual(dialogs, [], 'no dialog opened');
+  assert.deepEqual(wb.consoleLines.filter((l) => /\b(alert|onerror)\b/.test(l) && l.startsWith('[error]')), []);
+});

@@ -1,0 +1,91 @@
+// End to end: a person solves from the palette, reads the panel, inserts a candidate, explores
+// the search in the side bar, hovers a step and sees the Problems panel. Screenshots go to
+// .test-artifacts/e2e/ (the README's come from here).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { editorText, hoverEditorLine, openFile, openWorkbench, runCommand, screenshot, sleep, waitUntil, type Workbench } from './helpers';
+
+const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
+const WRONG = 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15\n12 + 15 = 27\nAnswer: 27\n';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'solve', files: { 'notes.txt': `${PROBLEM}\n`, 'wrong.txt': WRONG }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 8 }, viewport: { width: 1400, height: 900 } });
+}, { timeout: 180_000 });
+after(async () => {
+  await wb?.close();
+});
+
+/** The webview frame (panel or view) whose document has `selector`. */
+async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+  const frame = await waitUntil(
+    async () => {
+      for (const f of page.frames()) if (await f.$(selector).catch(() => null)) return f;
+      return undefined;
+    },
+    { timeoutMs, what: `a webview with ${selector}` },
+  );
+  return frame!;
+}
+
+test('Solve Problem from the palette: scored candidates, right answer on top, insert into editor', { timeout: 300_000 }, async () => {
+  const { page } = wb;
+  await openFile(page, 'notes.txt');
+  await runCommand(page, 'Stepwise: Solve Problem...');
+  // The input box is pre-filled with the current line: accept it.
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  assert.equal(await input.inputValue(), PROBLEM);
+  await page.keyboard.press('Enter');
+
+  const panel = await frameWith(page, 'section.candidates');
+  await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 2 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'two candidates and a finished search' });
+  await screenshot(page, 'panel');
+  const first = panel.locator('article.candidate').first();
+  assert.equal(await first.locator('.answer').innerText(), 'Answer 26');
+  assert.match(await first.locator('.total').innerText(), /score \d\.\d\d/);
+  assert.ok((await first.locator('li.step').count()) >= 3);
+  assert.ok((await first.locator('.verdict.valid').count()) >= 1, 'checker ticks are shown');
+  assert.equal(await panel.locator('h1.problem').innerText(), PROBLEM);
+
+  await first.locator('vscode-button', { hasText: 'Insert into editor' }).click();
+  await waitUntil(async () => (await editorText(page)).includes('Answer: 26'), { what: 'the candidate in the editor' });
+  assert.match(await editorText(page), /5 - 3 = 2/);
+});
+
+test('the side bar shows the search tree and its picture; a node reveals its candidate', { timeout: 180_000 }, async () => {
+  const { page } = wb;
+  await page.locator('.activitybar [aria-label^="Stepwise"]').first().click();
+  const tree = page.locator('.pane', { hasText: 'Search Tree' });
+  const root = tree.locator('.monaco-list-row', { hasText: PROBLEM }).first();
+  await root.waitFor({ state: 'visible', timeout: 30_000 });
+  const rows = tree.locator('.monaco-list-row');
+  await waitUntil(async () => (await rows.count()) >= 3, { what: 'steps under the problem' });
+  const step = rows.nth(1);
+  assert.match(await step.innerText(), /\d\.\d\d/, 'the PRM score is in the description');
+  await step.click();
+  const picture = await frameWith(page, '#picture svg');
+  assert.ok((await picture.locator('circle.node').count()) >= 3);
+  assert.ok((await picture.locator('circle.node.chosen').count()) >= 2, 'the chosen path is highlighted');
+  await screenshot(page, 'tree');
+  const panel = await frameWith(page, 'section.candidates');
+  await waitUntil(async () => (await panel.locator('article.candidate.focused').count()) === 1, { what: 'the focused candidate' });
+});
+
+test('hovering a wrong step explains it; Verify Solution puts it in the Problems panel', { timeout: 180_000 }, async () => {
+  const { page } = wb;
+  await openFile(page, 'wrong.txt');
+  const hover = await hoverEditorLine(page, 3, { waitForHover: true, timeoutMs: 60_000 });
+  const shown = async () => (await hover.innerText()).replace(/\u00a0/g, ' ');
+  await waitUntil(async () => (await shown()).includes('7 * 2 is 14, not 15'), { what: 'the hover reason' });
+  assert.match(await shown(), /PRM score/);
+  await screenshot(page, 'hover');
+  await page.mouse.move(5, 5);
+  await runCommand(page, 'Stepwise: Verify Solution');
+  await runCommand(page, 'View: Focus Problems');
+  const problems = page.locator('.markers-panel');
+  await waitUntil(async () => (await problems.innerText().catch(() => '')).includes('7 * 2 is 14, not 15'), { what: 'the diagnostic in the Problems panel' });
+  await screenshot(page, 'problems');
+  await sleep(200);
+});
