@@ -189,6 +189,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--parity", default=None)
     ap.add_argument("--prm", action="store_true")
+    ap.add_argument("--eval", default=None, help="runs/eval.json to copy as eval_results.json")
     args = ap.parse_args()
     model, extra = load_ckpt(args.ckpt, prm=True if args.prm else None)
     model.eval()
@@ -197,6 +198,11 @@ def main():
     tok.write_hf_files(args.out, model.cfg.block_size)
     if args.parity:
         make_parity(model, args.parity)
+    if args.eval and os.path.exists(args.eval):
+        ev = json.load(open(args.eval))
+        ev["training"] = extra
+        with open(os.path.join(args.out, "eval_results.json"), "w") as f:
+            json.dump(ev, f, indent=1)
     print("exported", args.out, "params", model.num_params())
 
 

@@ -85,6 +85,9 @@ def main():
     ap.add_argument("--n_embd", type=int, default=128)
     ap.add_argument("--block_size", type=int, default=384)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", default=None, help="start from this checkpoint's weights (fresh optimizer)")
+    ap.add_argument("--stop_at", type=int, default=None, help="stop early at this step (schedule unchanged)")
+    ap.add_argument("--deadline_min", type=float, default=None, help="safety stop after this many minutes")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -111,6 +114,10 @@ def main():
     cfg = GPTConfig(n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
                     block_size=args.block_size)
     model = GPT(cfg)
+    if args.init:
+        from model import load_ckpt
+        model, _ = load_ckpt(args.init)
+        P("initialised from", args.init)
     P("params", model.num_params(), json.dumps(vars(args)))
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -126,9 +133,13 @@ def main():
 
     step, epoch, t_train = 0, 0, time.time()
     tokens_seen = 0
-    while step < args.max_steps:
+    last_step = min(args.max_steps, args.stop_at or args.max_steps)
+    while step < last_step:
         for bidx in batches(examples, args.tokens_per_batch, rng):
-            if step >= args.max_steps:
+            if args.deadline_min and time.time() - t_train > 60 * args.deadline_min and step < last_step:
+                P(f"deadline reached at step {step}")
+                last_step = step
+            if step >= last_step:
                 break
             model.train()
             x, y = collate(examples, bidx)
@@ -146,7 +157,7 @@ def main():
                 el = time.time() - t_train
                 P(f"step {step} epoch {epoch} loss {loss.item():.4f} lr {lr_at(step):.2e} "
                   f"tok {tokens_seen} {el:.0f}s ({step / el:.2f} it/s)")
-            if step % args.eval_every == 0 or step == args.max_steps:
+            if step % args.eval_every == 0 and step < last_step:
                 te = time.time()
                 acc = greedy_accuracy(model, val)
                 P(f"eval step {step} greedy_acc(val 120) {acc:.3f} ({time.time() - te:.0f}s)")
@@ -154,6 +165,11 @@ def main():
                           {"step": step, "val_greedy": acc, "args": vars(args),
                            "train_seconds": time.time() - t_train})
         epoch += 1
+    acc = greedy_accuracy(model, val)
+    P(f"eval step {step} greedy_acc(val 120) {acc:.3f} (final)")
+    save_ckpt(os.path.join(args.out, "ckpt.pt"), model,
+              {"step": step, "val_greedy": acc, "args": vars(args),
+               "train_seconds": time.time() - t_train})
     P(f"done steps {step} wall {time.time() - t0:.0f}s")
 
 

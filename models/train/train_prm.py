@@ -1,0 +1,163 @@
+"""Train the PRM: policy backbone + per-token scalar head, soft BCE on the
+score read at each step's terminating newline (not the newline after the problem).
+
+  /usr/bin/python3 train_prm.py --policy runs/policy/ckpt.pt --out runs/prm --epochs 3
+"""
+import argparse
+import json
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+import data
+import tokenizer as tok
+from model import load_ckpt, save_ckpt
+
+
+def encode_solution(problem, steps):
+    """ids = <bos> problem \\n step1 \\n ... stepN \\n ; returns ids and the index of each
+    step's terminating newline."""
+    ids = [tok.BOS] + tok.encode(problem + "\n")
+    ends = []
+    for st in steps:
+        ids += tok.encode(st + "\n")
+        ends.append(len(ids) - 1)
+    return ids, ends
+
+
+def collate(items, block):
+    L = min(block, max(len(it[0]) for it in items))
+    x = torch.full((len(items), L), tok.PAD, dtype=torch.long)
+    m = torch.zeros((len(items), L), dtype=torch.long)
+    w = torch.zeros((len(items), L))
+    y = torch.zeros((len(items), L))
+    for b, (ids, ends, labels) in enumerate(items):
+        ids = ids[:L]
+        x[b, :len(ids)] = torch.tensor(ids)
+        m[b, :len(ids)] = 1
+        for e, lab in zip(ends, labels):
+            if e < L:
+                w[b, e] = 1.0
+                y[b, e] = lab
+    return x, m, y, w
+
+
+@torch.no_grad()
+def score_solutions(model, sols, batch_size=64):
+    """Per-step PRM scores (sigmoid) for a list of {problem, steps}."""
+    model.eval()
+    enc = [encode_solution(s["problem"], s["steps"]) for s in sols]
+    order = sorted(range(len(enc)), key=lambda i: len(enc[i][0]))
+    out = [None] * len(enc)
+    for s in range(0, len(order), batch_size):
+        idx = order[s:s + batch_size]
+        x, m, _, _ = collate([(enc[i][0], enc[i][1], [0] * len(enc[i][1])) for i in idx],
+                             model.cfg.block_size)
+        p = torch.sigmoid(model.hidden_scores_logit(x, m))
+        for b, i in enumerate(idx):
+            out[i] = [float(p[b, e]) if e < x.shape[1] else 0.0 for e in enc[i][1]]
+    return out
+
+
+def auc(scores, labels):
+    """ROC AUC via the rank statistic (ties counted half)."""
+    pairs = sorted(zip(scores, labels))
+    n_pos = sum(1 for _, l in pairs if l)
+    n_neg = len(pairs) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    rank_sum, i = 0.0, 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        avg_rank = (i + j + 1) / 2.0
+        rank_sum += avg_rank * sum(1 for k in range(i, j) if pairs[k][1])
+        i = j
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def heldout_auc(model, held):
+    sc = score_solutions(model, held)
+    s_all, l_soft, l_check = [], [], []
+    for s, p in zip(held, sc):
+        bad = False
+        for i, v in enumerate(p):
+            s_all.append(v)
+            l_soft.append(s["labels"][i] >= 0.5)
+            if s["valid"][i] is False:
+                bad = True
+            l_check.append(not bad)
+    return auc(s_all, l_soft), auc(s_all, l_check), len(s_all)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--policy", default="runs/policy/ckpt.pt")
+    ap.add_argument("--out", default="runs/prm")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch_size", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--seed", type=int, default=99)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    logf = open(os.path.join(args.out, "log.txt"), "a")
+
+    def P(*a):
+        s = " ".join(str(x) for x in a)
+        print(s, flush=True)
+        logf.write(s + "\n")
+        logf.flush()
+
+    train = data.load_jsonl(os.path.join(data.DATA, "prm_train.jsonl"))
+    held = data.load_jsonl(os.path.join(data.DATA, "prm_heldout.jsonl"))
+    items = [encode_solution(s["problem"], s["steps"]) + (s["labels"],) for s in train]
+    model, _ = load_ckpt(args.policy, prm=True)
+    torch.nn.init.zeros_(model.score_head.weight)
+    pos_frac = sum(l for s in train for l in s["labels"]) / sum(len(s["labels"]) for s in train)
+    P(f"PRM train: {len(items)} solutions, mean label {pos_frac:.3f}; held-out {len(held)}; "
+      f"params {model.num_params()}; {json.dumps(vars(args))}")
+    a0 = heldout_auc(model, held)
+    P(f"init held-out AUC(soft>=0.5) {a0[0]:.3f} AUC(checker) {a0[1]:.3f} on {a0[2]} steps")
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    steps_total = args.epochs * ((len(items) + args.batch_size - 1) // args.batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 50) * max(0.05, 1 - s / steps_total))
+    t0, step = time.time(), 0
+    for ep in range(args.epochs):
+        order = list(range(len(items)))
+        rng.shuffle(order)
+        # length-bucketed batches
+        chunks = [sorted(order[i:i + 1024], key=lambda j: len(items[j][0])) for i in range(0, len(order), 1024)]
+        batches = [c[i:i + args.batch_size] for c in chunks for i in range(0, len(c), args.batch_size)]
+        rng.shuffle(batches)
+        for bidx in batches:
+            model.train()
+            x, m, y, w = collate([items[i] for i in bidx], model.cfg.block_size)
+            logit = model.hidden_scores_logit(x, m)
+            loss = (F.binary_cross_entropy_with_logits(logit, y, reduction="none") * w).sum() / w.sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 25 == 0:
+                P(f"ep {ep} step {step}/{steps_total} loss {loss.item():.4f} {time.time() - t0:.0f}s")
+        a = heldout_auc(model, held)
+        P(f"epoch {ep} held-out AUC(soft>=0.5) {a[0]:.3f} AUC(checker) {a[1]:.3f} {time.time() - t0:.0f}s")
+        save_ckpt(os.path.join(args.out, "ckpt.pt"), model,
+                  {"epoch": ep, "auc_soft": a[0], "auc_checker": a[1], "args": vars(args),
+                   "train_seconds": time.time() - t0})
+    P(f"done wall {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
