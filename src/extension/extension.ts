@@ -36,11 +36,13 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const revealNode = (nodeId: number) => {
     const search = controller.last;
     if (!search) return;
-    const holder = search.state.candidates.find((c) => c.nodeId === nodeId || search.pathTo(c.nodeId).some((n) => n.id === nodeId));
-    if (!holder) {
-      void vscode.window.showInformationMessage('Stepwise: no finished candidate goes through this step.');
-      return;
-    }
+    // The best candidate through this node, or, for a pruned branch, through its nearest ancestor.
+    const through = (id: number) => search.state.candidates.find((c) => c.nodeId === id || search.pathTo(c.nodeId).some((n) => n.id === id));
+    let holder = through(nodeId);
+    for (let n = search.nodes.get(nodeId); !holder && n && n.parentId !== null; n = search.nodes.get(n.parentId)) holder = through(n.parentId);
+    holder ??= search.state.candidates[0];
+    if (!holder) return;
+    if (holder.nodeId !== nodeId && !search.pathTo(holder.nodeId).some((n) => n.id === nodeId)) void vscode.window.setStatusBarMessage('Stepwise: this branch was pruned; showing the candidate it branched from', 4000);
     controller.showSearch(search, holder.nodeId);
   };
   const picture = new TreePictureView(context.extensionUri, revealNode, log);

@@ -142,3 +142,13 @@ test('revisions regenerate from the first weak step and keep the prefix before i
   assert.ok(r.candidates.length >= 1 && r.candidates.length <= 4);
   assert.ok(roots + restarts >= Math.min(2, r.candidates.length), 'later generations branch off earlier ones');
 });
+
+test('a step cut off at the context limit is still scored, never overflowing the PRM', async () => {
+  const prm = engine.reward as import('../../src/core/reward/prm').LocalPrm;
+  const long = `Compute ${Array.from({ length: 93 }, (_, i) => String(i % 9 + 1)).join(' + ')}.`;
+  const state = await prm.start(long);
+  assert.ok(state.length > 370);
+  const [scored] = await prm.score([state], ['1 + 2 = 3 and then some more text that does not fit']);
+  assert.ok(scored.score >= 0 && scored.score <= 1);
+  assert.ok(scored.state.length <= prm.model.config.maxPositions);
+});

@@ -45,9 +45,11 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
     if (!parents.length) return [];
     const batch = this.model.assemble(parents);
     try {
-      const tokens = steps.map((s) => this.model.tokenizer.encode(`${s}${this.model.config.stepSeparator}`));
-      const scores = await this.model.step(batch, tokens);
-      return scores.map((s, b) => ({ score: s[0], state: batch.extract(b) }));
+      // A step the policy cut off at the context limit is scored on what still fits.
+      const tokens = steps.map((s, i) => this.model.tokenizer.encode(`${s}${this.model.config.stepSeparator}`).slice(0, Math.max(1, this.model.config.maxPositions - parents[i].length)));
+      const fits = tokens.map((t, i) => parents[i].length + t.length <= this.model.config.maxPositions);
+      const scores = await this.model.step(batch, tokens.map((t, i) => (fits[i] ? t : [])));
+      return scores.map((s, b) => ({ score: fits[b] ? s[0] : 0, state: fits[b] ? batch.extract(b) : parents[b] }));
     } finally {
       batch.dispose();
     }
