@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     for (let n = search.nodes.get(nodeId); !holder && n && n.parentId !== null; n = search.nodes.get(n.parentId)) holder = through(n.parentId);
     holder ??= search.state.candidates[0];
     if (!holder) return;
-    if (holder.nodeId !== nodeId && !search.pathTo(holder.nodeId).some((n) => n.id === nodeId)) void vscode.window.setStatusBarMessage('Stepwise: this branch was pruned; showing the candidate it branched from', 4000);
+    if (holder.nodeId !== nodeId && !search.pathTo(holder.nodeId).some((n) => n.id === nodeId)) void vscode.window.setStatusBarMessage('Stepwise: no candidate finished below this step; showing the one it branched from', 4000);
     controller.showSearch(search, holder.nodeId);
   };
   const picture = new TreePictureView(context.extensionUri, revealNode, log);
