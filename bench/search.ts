@@ -52,7 +52,7 @@ async function main() {
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
-  const withBig = new Set(['majority', 'weighted-bon', 'beam']);
+  const withBig = new Set(['majority', 'weighted-bon']);
   const plan = [
     { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
     ...STRATEGY_CONFIGS.map((config) => ({ config, budgets: withBig.has(config.label) ? [4, 16, big] : [4, 16] })),
