@@ -5,6 +5,8 @@ import { rejectUnknown, UsageError, type ParsedArgs } from './args';
 
 /** Largest solution we accept on stdin. */
 const MAX_INPUT_BYTES = 1 << 20;
+/** Most steps in one solution: nobody writes more by hand, and a paste of a whole file is a mistake. */
+const MAX_STEPS = 1000;
 
 function readStdin(): string {
   let data: Buffer;
@@ -21,12 +23,13 @@ export function runVerify(args: ParsedArgs, write: (line: string) => void): numb
   rejectUnknown(args, ['json', 'jsonl']);
   const input = readStdin();
   if (args.flags.has('jsonl')) return verifyJsonl(input, write);
+  // NUL and other control bytes, or invalid UTF-8 (decoded as U+FFFD): not a solution someone wrote.
+  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(input)) throw new UsageError('stdin is binary, not text');
   const lines = input.split(/\r?\n/);
   while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
   if (!lines.length || !lines[0].trim()) throw new UsageError('no solution on stdin: the first line is the problem, then one step per line');
-  // NUL and other control bytes, or invalid UTF-8 (decoded as U+FFFD): not a solution someone wrote.
-  if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(input)) throw new UsageError('stdin is binary, not text');
   const [problem, ...steps] = lines;
+  if (steps.length > MAX_STEPS) throw new UsageError(`the solution has ${steps.length} steps; the limit is ${MAX_STEPS} (the first line is the problem, then one step per line)`);
   // The same checks and normal form as a solve (and as Verify in the editor), so an unreadable
   // problem is one clear line (exit 1) and "Compute 12+7*(5-3)" is followed step by step.
   const result = checkSolution(prepareProblem(problem), steps);

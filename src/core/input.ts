@@ -71,9 +71,11 @@ export function prepareProblem(raw: string): string {
     return text;
   }
   requireAnswer(problem);
-  if (problem.family === 'compute') return computeText(problem.expr);
-  if (problem.family === 'solve') return solveText(problem.lhs, problem.rhs);
-  return problem.text;
+  if (problem.family === 'word') return problem.text;
+  // Written out with single spaces the problem may grow; it must still pass this check next time.
+  const written = problem.family === 'compute' ? computeText(problem.expr) : solveText(problem.lhs, problem.rhs);
+  if (written.length > MAX_PROBLEM_CHARS) throw new BadInputError(`the problem is ${written.length} characters long written out; the limit is ${MAX_PROBLEM_CHARS}`);
+  return written;
 }
 
 /**

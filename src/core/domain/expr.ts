@@ -16,11 +16,20 @@ export const PRECEDENCE: Record<Op, number> = { '+': 1, '-': 1, '*': 2, '/': 2 }
 export function formatNumber(v: Fraction): string {
   const s = v.s < 0n ? '-' : '';
   if (v.d === 1n) return s + v.n.toString();
-  // Terminating decimals read naturally ("4.5"); others stay as a fraction.
+  // Terminating decimals read naturally ("4.5"); others stay as a fraction. Written digit by digit
+  // from the exact value: going through a float would print 0.0000001 as "1e-7" (which does not
+  // parse back) and round away digits beyond the 16th.
   let d = v.d;
-  while (d % 2n === 0n) d /= 2n;
-  while (d % 5n === 0n) d /= 5n;
-  if (d === 1n) return s + Number(v.abs().valueOf()).toString();
+  let places = 0;
+  for (const p of [2n, 5n]) {
+    let k = 0;
+    for (; d % p === 0n; k++) d /= p;
+    places = Math.max(places, k);
+  }
+  if (d === 1n) {
+    const digits = ((v.n * 10n ** BigInt(places)) / v.d).toString().padStart(places + 1, '0');
+    return `${s}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+  }
   return `${s}${v.n}/${v.d}`;
 }
 

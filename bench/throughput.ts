@@ -1,0 +1,513 @@
+// Generation throughput of our engine (OnnxDecoder + BatchCache + Sampler, driven as LocalPolicy
+// drives them in a search) against @huggingface/transformers' generate(), on the same ONNX policy,
+// the same prompt, the same B sampled sequences of N new tokens, the same onnxruntime-node and the
+// same thread settings. Also a roofline: this machine's peak matmul GFLOP/s (bench/assets/matmul.onnx)
+// against the FLOP/s the model achieves (2 x params x tokens / s, the project's FLOPs convention).
+//
+//   npm run bench:throughput -- [--batch 16] [--tokens 128] [--repeats 5] [--threads 2] [--in-process] [--quick]
+//
+// Each timed run happens in a fresh child process that loads only its own engine (the way each is
+// used: the extension and CLI never load transformers.js). --in-process times all engines in this
+// one process instead; loading transformers.js there slows every onnxruntime session in the process
+// (see bench/README.md). Prints a table, then one JSON line. Nothing is downloaded: transformers.js
+// is pointed at a temporary local folder (os.tmpdir()) that links our model.onnx and tokenizer and
+// maps our config.json onto transformers.js' `gpt2` model type (see gpt2Config below).
+import * as ort from 'onnxruntime-node';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { PreTrainedModel, Tensor as HfTensor } from '@huggingface/transformers';
+import { OnnxDecoder } from '../src/core/model/session';
+import { Sampler, argmax } from '../src/core/model/sampling';
+import { Rng } from '../src/core/domain/rng';
+
+const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
+const POLICY_DIR = join(root, 'models', 'stepmath-policy');
+const MATMUL_ONNX = join(root, 'bench', 'assets', 'matmul.onnx');
+const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
+/** The reference solution, fed token by token through both engines' cached decoding to compare every step's logits. */
+const SOLUTION = '5 - 3 = 2\n7 * 2 = 14\n12 + 14 = 26\nAnswer: 26\n';
+const TEMPERATURE = 0.7;
+
+const { values: args } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '16' },
+    tokens: { type: 'string', default: '128' },
+    repeats: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '2' },
+    'in-process': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    child: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const quick = args.quick;
+const B = quick ? 4 : Number(args.batch);
+const N = quick ? 16 : Number(args.tokens);
+const REPEATS = quick ? 1 : Number(args.repeats);
+const THREADS = Number(args.threads);
+// The same onnxruntime session options for every session we time (ours, transformers.js', the floor and the matmul).
+const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x: number, d = 1) => x.toFixed(d);
+
+// ---------------------------------------------------------------------------------------------
+// transformers.js on our files (imported lazily: a process that times our engine never loads it)
+
+type Hf = typeof import('@huggingface/transformers');
+let hfModule: Hf | null = null;
+const hf = async (): Promise<Hf> => (hfModule ??= await import('@huggingface/transformers'));
+
+/**
+ * Our config.json as transformers.js' `gpt2`: our graph is GPT-style (learned positions, LayerNorm,
+ * GELU, tied embeddings) and already carries gpt2's n_layer / n_head / n_embd. transformers.js v4
+ * builds the empty first-step past from the graph's own input metadata, names past inputs
+ * `past_key_values.{i}.key|value` (present.* -> past_key_values.*), and feeds position_ids to any
+ * graph that declares that input (cumsum of the attention mask), so it runs model.onnx as it is.
+ */
+function gpt2Config(ours: Record<string, unknown>): Record<string, unknown> {
+  return { ...ours, model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], 'transformers.js_config': { dtype: 'fp32', device: 'cpu' } };
+}
+
+function stageForTransformersJs(): { dir: string; name: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
+  const name = 'stepmath-policy';
+  const folder = join(dir, name);
+  mkdirSync(join(folder, 'onnx'), { recursive: true });
+  const config = JSON.parse(readFileSync(join(POLICY_DIR, 'config.json'), 'utf8'));
+  writeFileSync(join(folder, 'config.json'), JSON.stringify(gpt2Config(config), null, 1));
+  writeFileSync(join(folder, 'generation_config.json'), JSON.stringify({ bos_token_id: config.bos_token_id, eos_token_id: config.eos_token_id, pad_token_id: config.pad_token_id }));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) symlinkSync(join(POLICY_DIR, f), join(folder, f));
+  symlinkSync(join(POLICY_DIR, 'onnx', 'model.onnx'), join(folder, 'onnx', 'model.onnx'));
+  return { dir, name };
+}
+
+/** Milliseconds transformers.js spent inside its model's session.run (the rest of generate() is its own JS). */
+const theirsRun = { ms: 0 };
+
+async function loadTransformersJs(dir: string, name: string): Promise<PreTrainedModel> {
+  const { env, AutoModelForCausalLM } = await hf();
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = dir;
+  env.useFSCache = false;
+  const model = await AutoModelForCausalLM.from_pretrained(name, {
+    local_files_only: true,
+    dtype: 'fp32',
+    device: 'cpu',
+    session_options: { ...sessionOptions },
+  });
+  // Time (only) the model's forward passes; the top-k sessions its sampler runs are not this one.
+  const session = (model as unknown as { sessions?: Record<string, ort.InferenceSession> }).sessions?.model;
+  if (session) {
+    const run = session.run.bind(session);
+    session.run = (async (...a: Parameters<typeof run>) => {
+      const t0 = performance.now();
+      try {
+        return await run(...a);
+      } finally {
+        theirsRun.ms += performance.now() - t0;
+      }
+    }) as typeof session.run;
+  }
+  return model;
+}
+
+async function int64Rows(rows: number[][]): Promise<HfTensor> {
+  const { Tensor } = await hf();
+  return new Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+}
+
+async function theirsGenerate(model: PreTrainedModel, prompt: number[], rows: number, newTokens: number, padId: number, bosId: number, seed: number) {
+  (await hf()).random.seed(seed);
+  theirsRun.ms = 0;
+  const input_ids = await int64Rows(Array.from({ length: rows }, () => prompt));
+  const attention_mask = await int64Rows(Array.from({ length: rows }, () => prompt.map(() => 1)));
+  const t0 = performance.now();
+  const out = (await model.generate({
+    input_ids,
+    attention_mask,
+    max_new_tokens: newTokens,
+    min_new_tokens: newTokens,
+    do_sample: true,
+    temperature: TEMPERATURE,
+    top_k: 0,
+    suppress_tokens: [padId, bosId],
+  } as never)) as HfTensor;
+  const ms = performance.now() - t0;
+  const [R, L] = out.dims;
+  const data = out.data as BigInt64Array;
+  const tokens = Array.from({ length: R }, (_, r) => Array.from(data.subarray(r * L + prompt.length, (r + 1) * L), Number));
+  return { ms, tokens, share: theirsRun.ms / ms };
+}
+
+async function theirsGreedy(model: PreTrainedModel, prompt: number[], maxNew: number): Promise<number[]> {
+  const out = (await model.generate({ input_ids: await int64Rows([prompt]), attention_mask: await int64Rows([prompt.map(() => 1)]), max_new_tokens: maxNew, do_sample: false } as never)) as HfTensor;
+  return Array.from((out.data as BigInt64Array).subarray(prompt.length), Number);
+}
+
+/**
+ * transformers.js' generate() forced through `forced` (each step's logits recorded, then every token
+ * but the forced one masked), so its real cached decoding path (position_ids, mask, past) is compared.
+ * SuppressTokensLogitsProcessor is the exported LogitsProcessor we subclass (the base class is not exported).
+ */
+async function theirsForced(model: PreTrainedModel, prompt: number[], forced: number[]): Promise<Float32Array[]> {
+  const { SuppressTokensLogitsProcessor } = await hf();
+  const seen: Float32Array[] = [];
+  class ForceAndRecord extends SuppressTokensLogitsProcessor {
+    _call(_ids: bigint[][], logits: HfTensor): HfTensor {
+      const row = (logits as unknown as HfTensor[])[0].data as Float32Array;
+      seen.push(row.slice());
+      const keep = forced[seen.length - 1];
+      for (let i = 0; i < row.length; i++) if (i !== keep) row[i] = -Infinity;
+      return logits;
+    }
+  }
+  const recorder = new ForceAndRecord([]);
+  await model.generate({ input_ids: await int64Rows([prompt]), attention_mask: await int64Rows([prompt.map(() => 1)]), max_new_tokens: forced.length, do_sample: false, logits_processor: [recorder] } as never);
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our engine, as the search drives it: LocalPolicy.start (the prompt once, one row), then the
+// fork of that cache into B rows (BatchCache.assemble) and one token per row per forward pass.
+// LocalPolicy.extend stops each row at a newline; here every row runs exactly N tokens.
+
+async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, newTokens: number, seed: number) {
+  const { padTokenId, bosTokenId, eosTokenIds } = model.config;
+  // eos suppressed like transformers.js' min_new_tokens, pad and bos as LocalPolicy suppresses them.
+  const sampler = new Sampler({ temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds] }, new Rng(seed));
+  const t0 = performance.now();
+  const start = model.assemble([model.emptyCache()]);
+  const [first] = await model.step(start, [prompt]);
+  const cache = start.extract(0);
+  start.dispose();
+  const batch = model.assemble(Array.from({ length: rows }, () => cache));
+  const tokens = Array.from({ length: rows }, () => [] as number[]);
+  let next = tokens.map(() => sampler.sample(first));
+  let stepMs = 0;
+  let sampleMs = 0;
+  for (let t = 0; ; t++) {
+    next.forEach((id, b) => tokens[b].push(id));
+    if (t === newTokens - 1) break;
+    const s0 = performance.now();
+    const logits = await model.step(batch, next.map((id) => [id]));
+    const s1 = performance.now();
+    next = logits.map((l) => sampler.sample(l));
+    sampleMs += performance.now() - s1;
+    stepMs += s1 - s0;
+  }
+  batch.dispose();
+  const ms = performance.now() - t0;
+  return { ms, tokens, share: stepMs / ms, sampleShare: sampleMs / ms };
+}
+
+async function oursGreedy(model: OnnxDecoder, prompt: number[], maxNew: number): Promise<number[]> {
+  const batch = model.assemble([model.emptyCache()]);
+  const ids: number[] = [];
+  let [logits] = await model.step(batch, [prompt]);
+  for (;;) {
+    const id = argmax(logits);
+    ids.push(id);
+    if (model.config.eosTokenIds.includes(id) || ids.length >= maxNew) break;
+    [logits] = await model.step(batch, [[id]]);
+  }
+  batch.dispose();
+  return ids;
+}
+
+async function oursForced(model: OnnxDecoder, prompt: number[], forced: number[]): Promise<Float32Array[]> {
+  const batch = model.assemble([model.emptyCache()]);
+  const seen = [(await model.step(batch, [prompt]))[0]];
+  for (const id of forced.slice(0, -1)) seen.push((await model.step(batch, [[id]]))[0]);
+  batch.dispose();
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The floor: the same B x N decode on a bare onnxruntime session, feeds prebuilt where possible,
+// present fed back as past, no sampling (token 5 every step). No JS engine can beat this by much.
+
+interface Shape {
+  layers: number;
+  heads: number;
+  headDim: number;
+}
+
+function emptyPast(feeds: Record<string, ort.Tensor>, { layers, heads, headDim }: Shape, rows: number) {
+  for (let l = 0; l < layers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim]);
+}
+
+async function ortFloor(session: ort.InferenceSession, shape: Shape, prompt: number[], rows: number, newTokens: number) {
+  const i64 = (data: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), dims);
+  const t0 = performance.now();
+  const P = prompt.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: i64(Array.from({ length: rows }, () => prompt).flat(), [rows, P]),
+    attention_mask: i64(new Array(rows * P).fill(1), [rows, P]),
+    position_ids: i64(Array.from({ length: rows }, () => prompt.map((_, i) => i)).flat(), [rows, P]),
+  };
+  emptyPast(feeds, shape, rows);
+  let runMs = 0;
+  for (let t = 0; t < newTokens; t++) {
+    const r0 = performance.now();
+    const out = await session.run(feeds);
+    runMs += performance.now() - r0;
+    const past = P + t; // columns in the cache after this run, = the next token's position
+    feeds.input_ids = new ort.Tensor('int64', new BigInt64Array(rows).fill(5n), [rows, 1]);
+    feeds.position_ids = new ort.Tensor('int64', new BigInt64Array(rows).fill(BigInt(past)), [rows, 1]);
+    feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(rows * (past + 1)).fill(1n), [rows, past + 1]);
+    for (let l = 0; l < shape.layers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = out[`present.${l}.${kv}`];
+  }
+  const ms = performance.now() - t0;
+  return { ms, share: runMs / ms };
+}
+
+/** Achieved FLOP/s of one big forward pass of the model (rows x T tokens, no past): its best case. */
+async function prefillGflops(session: ort.InferenceSession, shape: Shape, params: number, rows: number, T: number) {
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from({ length: rows * T }, (_, i) => BigInt(3 + (i % 20))), [rows, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * T).fill(1n), [rows, T]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: rows * T }, (_, i) => BigInt(i % T)), [rows, T]),
+  };
+  emptyPast(feeds, shape, rows);
+  await session.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 5); i++) {
+    const t0 = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - t0);
+  }
+  return (2 * params * rows * T) / (median(times) / 1000) / 1e9;
+}
+
+/** Peak matmul GFLOP/s of this machine through onnxruntime (best of a few square sizes). */
+async function peakGflops(): Promise<{ gflops: number; size: number; all: string }> {
+  const session = await ort.InferenceSession.create(readFileSync(MATMUL_ONNX), sessionOptions);
+  let best = { gflops: 0, size: 0 };
+  const all: string[] = [];
+  for (const n of quick ? [256] : [512, 1024, 2048]) {
+    const rng = new Rng(n);
+    const A = new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => rng.next() - 0.5), [n, n]);
+    const Bm = new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => rng.next() - 0.5), [n, n]);
+    await session.run({ A, B: Bm });
+    const times: number[] = [];
+    const reps = quick ? 2 : Math.max(7, Math.round(8e9 / (2 * n ** 3)));
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await session.run({ A, B: Bm });
+      times.push(performance.now() - t0);
+    }
+    const g = (2 * n ** 3) / (median(times) / 1000) / 1e9;
+    all.push(`${n}: ${fmt(g)}`);
+    if (g > best.gflops) best = { gflops: g, size: n };
+  }
+  await session.release();
+  return { ...best, all: all.join(', ') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One timed measurement: load the engine, one untimed warm-up of the full size, one timed run.
+
+type Engine = 'ours' | 'theirs' | 'floor';
+interface Measurement {
+  tokS: number;
+  /** Share of the time in the model's forward passes (ours: OnnxDecoder.step, incl. feeds and cache). */
+  share: number;
+  sampleShare?: number;
+}
+
+async function loadOurs(): Promise<{ model: OnnxDecoder; prompt: number[]; shape: Shape }> {
+  const model = await OnnxDecoder.load(POLICY_DIR, 'logits', { threads: THREADS });
+  const { numLayers: layers, numHeads: heads, headDim, maxPositions } = model.config;
+  const prompt = model.tokenizer.promptIds(PROBLEM);
+  if (prompt.length + N > maxPositions) throw new Error(`prompt ${prompt.length} + ${N} new tokens exceeds the model's ${maxPositions} positions`);
+  return { model, prompt, shape: { layers, heads, headDim } };
+}
+
+function checkTokens(who: string, tokens: number[][], suppressed: number[]) {
+  if (tokens.length !== B || tokens.some((t) => t.length !== N)) throw new Error(`${who} produced ${tokens.length} x ${tokens[0]?.length} tokens, not ${B} x ${N}`);
+  if (tokens.some((t) => t.some((id) => suppressed.includes(id)))) throw new Error(`${who} sampled a suppressed token (pad, bos or eos)`);
+}
+
+/** Engines kept loaded between measurements in --in-process mode. */
+const loaded: { ours?: Awaited<ReturnType<typeof loadOurs>>; theirs?: PreTrainedModel; floor?: ort.InferenceSession; staged?: { dir: string; name: string } } = {};
+
+async function measure(engine: Engine, seed: number, keep: boolean): Promise<Measurement> {
+  const ours = (loaded.ours ??= await loadOurs());
+  const { padTokenId, bosTokenId, eosTokenIds } = ours.model.config;
+  const suppressed = [padTokenId, bosTokenId, ...eosTokenIds];
+  const B_N = B * N;
+  try {
+    if (engine === 'ours') {
+      await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919);
+      const r = await oursGenerate(ours.model, ours.prompt, B, N, seed);
+      checkTokens('ours', r.tokens, suppressed);
+      return { tokS: B_N / (r.ms / 1000), share: r.share, sampleShare: r.sampleShare };
+    }
+    if (engine === 'theirs') {
+      loaded.staged ??= stageForTransformersJs();
+      const theirs = (loaded.theirs ??= await loadTransformersJs(loaded.staged.dir, loaded.staged.name));
+      await theirsGenerate(theirs, ours.prompt, B, N, padTokenId, bosTokenId, seed + 7919);
+      const r = await theirsGenerate(theirs, ours.prompt, B, N, padTokenId, bosTokenId, seed);
+      checkTokens('transformers.js', r.tokens, suppressed);
+      return { tokS: B_N / (r.ms / 1000), share: r.share };
+    }
+    const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions));
+    await ortFloor(floor, ours.shape, ours.prompt, B, N);
+    const r = await ortFloor(floor, ours.shape, ours.prompt, B, N);
+    return { tokS: B_N / (r.ms / 1000), share: r.share };
+  } finally {
+    if (!keep) await unload();
+  }
+}
+
+async function unload() {
+  await loaded.theirs?.dispose();
+  await loaded.floor?.release();
+  await loaded.ours?.model.release();
+  if (loaded.staged) rmSync(loaded.staged.dir, { recursive: true, force: true });
+  for (const k of Object.keys(loaded) as (keyof typeof loaded)[]) delete loaded[k];
+}
+
+/** Runs `measure` in a fresh node process (same flags, e.g. --import tsx) and reads its result line. */
+function measureInChild(engine: Engine, seed: number): Measurement {
+  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(THREADS), ...(quick ? ['--quick'] : [])];
+  const res = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = res.stdout?.split('\n').find((l) => l.startsWith('@@result '));
+  if (res.status !== 0 || !line) throw new Error(`the ${engine} measurement failed (exit ${res.status}): ${(res.stderr || res.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
+  return JSON.parse(line.slice('@@result '.length)) as Measurement;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Both engines must compute the same thing, or the comparison means nothing. Throws if not. */
+async function checkValidity(): Promise<void> {
+  const ours = (loaded.ours ??= await loadOurs());
+  const { model, prompt } = ours;
+  loaded.staged ??= stageForTransformersJs();
+  const theirs = (loaded.theirs ??= await loadTransformersJs(loaded.staged.dir, loaded.staged.name));
+  const eos = model.config.eosTokenIds;
+  const maxGreedy = Math.min(96, model.config.maxPositions - prompt.length);
+  const g1 = await oursGreedy(model, prompt, maxGreedy);
+  const g2 = await theirsGreedy(theirs, prompt, maxGreedy);
+  const trim = (ids: number[]) => {
+    const end = ids.findIndex((id) => eos.includes(id));
+    return end >= 0 ? ids.slice(0, end + 1) : ids;
+  };
+  const same = JSON.stringify(trim(g1)) === JSON.stringify(trim(g2));
+  const hfTok = await (await hf()).AutoTokenizer.from_pretrained(loaded.staged.name, { local_files_only: true });
+  const hfIds = hfTok.encode(`${PROBLEM}\n`, { add_special_tokens: false });
+  const sameTokens = JSON.stringify([model.config.bosTokenId, ...hfIds]) === JSON.stringify(prompt);
+  const forced = model.tokenizer.encode(SOLUTION);
+  const lo = await oursForced(model, prompt, forced);
+  const lt = await theirsForced(theirs, prompt, forced);
+  if (lo.length !== lt.length) throw new Error(`teacher forcing: ${lo.length} steps of logits from ours, ${lt.length} from transformers.js`);
+  let maxDiff = 0;
+  lo.forEach((l, s) => l.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - lt[s][i])))));
+  console.log(`prompt: ${JSON.stringify(PROBLEM + '\n')} -> ${prompt.length} tokens (transformers.js tokenizer ${sameTokens ? 'agrees' : 'DIFFERS'})`);
+  console.log(`greedy, ours:            ${JSON.stringify(model.tokenizer.decode(g1))}`);
+  console.log(`greedy, transformers.js: ${JSON.stringify(model.tokenizer.decode(g2))}`);
+  console.log(`greedy continuations ${same ? 'IDENTICAL' : 'DIFFER'} (${trim(g1).length} tokens)`);
+  console.log(`teacher-forced reference solution (${forced.length} tokens, cached decoding in both): max |logit difference| over all steps ${maxDiff.toExponential(2)}`);
+  if (!sameTokens) throw new Error('the two tokenizers disagree on the prompt: the comparison would be invalid');
+  if (!(maxDiff < 1e-3)) throw new Error('the two engines compute different logits: the comparison would be invalid');
+  if (!same) throw new Error('the two engines disagree on the greedy continuation: the comparison would be invalid');
+}
+
+async function main() {
+  const inProcess = args['in-process'];
+  const load0 = loadavg();
+  await checkValidity();
+  if (!inProcess) await unload();
+
+  // Repeats, alternating which engine goes first; the bare loop last.
+  const runs: Record<Engine, Measurement[]> = { ours: [], theirs: [], floor: [] };
+  for (let r = 0; r < REPEATS; r++) {
+    const order: Engine[] = r % 2 === 0 ? ['ours', 'theirs', 'floor'] : ['theirs', 'ours', 'floor'];
+    for (const engine of order) runs[engine].push(inProcess ? await measure(engine, 1000 + r, true) : measureInChild(engine, 1000 + r));
+    const [o, t, f] = (['ours', 'theirs', 'floor'] as const).map((e) => runs[e][r].tokS);
+    console.log(`repeat ${r + 1}/${REPEATS} (${order[0] === 'ours' ? 'ours first' : 'transformers.js first'}): ours ${fmt(o)} tok/s, transformers.js ${fmt(t)} tok/s, bare onnxruntime ${fmt(f)} tok/s`);
+  }
+
+  // Roofline.
+  const ours = (loaded.ours ??= await loadOurs());
+  const params = ours.model.config.numParameters;
+  const peak = await peakGflops();
+  const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions));
+  const prefill = await prefillGflops(floor, ours.shape, params, quick ? 4 : 32, quick ? 32 : 256);
+  const load1 = loadavg();
+
+  const med = (e: Engine, k: 'tokS' | 'share' | 'sampleShare' = 'tokS') => median(runs[e].map((m) => m[k] ?? 0));
+  const oursMed = med('ours');
+  const theirsMed = med('theirs');
+  const floorMed = med('floor');
+  const gf = (tokS: number) => (2 * params * tokS) / 1e9;
+  const achieved = gf(oursMed);
+
+  const rows: string[][] = [
+    ['engine', 'tok/s (median)', 'GFLOP/s', 'vs transformers.js'],
+    ['ours (OnnxDecoder + BatchCache + Sampler)', fmt(oursMed), fmt(achieved, 3), `${fmt(oursMed / theirsMed, 2)}x`],
+    ['transformers.js generate()', fmt(theirsMed), fmt(gf(theirsMed), 3), '1.00x'],
+    ['bare onnxruntime loop (no sampling; floor)', fmt(floorMed), fmt(gf(floorMed), 3), `${fmt(floorMed / theirsMed, 2)}x`],
+  ];
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  console.log('');
+  for (const [i, r] of rows.entries()) {
+    console.log(r.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  '));
+    if (i === 0) console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  }
+  console.log('');
+  console.log(`workload: ${B} sequences x ${N} new tokens at temperature ${TEMPERATURE}, prompt ${ours.prompt.length} tokens; ${REPEATS} repeats (median), alternating which engine goes first`);
+  console.log(`timing: ${inProcess ? 'all engines in this one process (--in-process)' : 'each run in a fresh process holding only its engine'}; one untimed warm-up of the full size before each timed run`);
+  console.log(`model: ${params} parameters, ${ours.shape.layers} layers, ${ours.shape.heads} heads x ${ours.shape.headDim}; FLOPs counted as 2 x params x tokens`);
+  console.log(`threads: intraOpNumThreads ${THREADS}, interOpNumThreads 1, graphOptimizationLevel all, for every session (onnxruntime-node ${ort.env.versions?.node ?? '?'})`);
+  console.log(
+    `where the time goes: ours ${fmt(100 * med('ours', 'share'), 0)}% in OnnxDecoder.step of the decode (session.run + feeds + cache), ${fmt(100 * med('ours', 'sampleShare'), 0)}% sampling, ` +
+      `the rest prompt prefill + fork; transformers.js ${fmt(100 * med('theirs', 'share'), 0)}% in its model's session.run; bare loop ${fmt(100 * med('floor', 'share'), 0)}% in session.run`,
+  );
+  console.log(`peak matmul: ${fmt(peak.gflops)} GFLOP/s at ${peak.size}^3 (${peak.all}); model prefill ${quick ? '4 x 32' : '32 x 256'} tokens: ${fmt(prefill)} GFLOP/s`);
+  console.log(`roofline: ours decodes at ${fmt(achieved, 3)} GFLOP/s = ${fmt((100 * achieved) / peak.gflops, 2)}% of peak`);
+  console.log(`machine: ${cpus().length} cpus, load average ${load0.map((x) => fmt(x, 2)).join(' ')} at start, ${load1.map((x) => fmt(x, 2)).join(' ')} at end`);
+  console.log(
+    JSON.stringify({
+      ours_tok_s: Number(fmt(oursMed)),
+      baseline_tok_s: Number(fmt(theirsMed)),
+      ratio: Number(fmt(oursMed / theirsMed, 3)),
+      batch: B,
+      new_tokens: N,
+      repeats: REPEATS,
+      achieved_gflops: Number(achieved.toFixed(4)),
+      peak_gflops: Number(fmt(peak.gflops)),
+      roofline_fraction: Number((achieved / peak.gflops).toExponential(3)),
+      floor_tok_s: Number(fmt(floorMed)),
+      prefill_gflops: Number(fmt(prefill, 2)),
+      threads: THREADS,
+      in_process: inProcess,
+      load_avg_1m: Number(fmt(load1[0], 2)),
+    }),
+  );
+  await unload();
+}
+
+async function child(engine: Engine) {
+  const m = await measure(engine, Number(args.seed), false);
+  console.log(`@@result ${JSON.stringify(m)}`);
+}
+
+(args.child ? child(args.child as Engine) : main()).catch(async (e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  try {
+    await unload();
+  } catch {
+    // already failing
+  }
+  process.exit(1);
+});
