@@ -66,7 +66,8 @@ function readStepwiseJson(dir: string): { stepSeparator: string; systemPrompt: s
   return { stepSeparator: sep, systemPrompt: system };
 }
 
-function readJson(path: string): Record<string, unknown> {
+/** A JSON object from a file, or a ModelError naming the file and what is wrong with it. */
+export function readJson(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new ModelError(`${path} is missing`);
   let text: string;
   try {

@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { readFileSync } from 'node:fs';
-import { ModelError } from '../model/folder';
+import { ModelError, readJson } from '../model/folder';
 import type { Rng } from '../domain/rng';
 import type { PolicyBackend, StepDraft } from '../model/policy';
 import type { SamplingOptions } from '../model/sampling';
@@ -193,13 +192,7 @@ const PolicyConventionSchema = v.strictObject({
 });
 
 export function readPolicyConvention(path: string): Pick<RemotePolicyOptions, 'prompt' | 'stepSeparator' | 'maxStepTokens'> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelError(code ? `cannot read ${path}: ${code}` : `${path} is not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJson(path);
   const r = v.safeParse(PolicyConventionSchema, json);
   if (!r.success) {
     const issue = r.issues[0];

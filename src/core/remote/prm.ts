@@ -1,7 +1,6 @@
 import * as v from 'valibot';
-import { readFileSync } from 'node:fs';
 import type { RewardBackend } from '../reward/prm';
-import { ModelError } from '../model/folder';
+import { ModelError, readJson } from '../model/folder';
 import { throwIfCancelled } from '../cancel';
 import { fanOut, httpOptions, RemoteError, requestJson, serverRoot, ServedModel, type HttpOptions } from './http';
 import { estimateTokens } from './policy';
@@ -61,13 +60,7 @@ export function parsePrmConvention(json: unknown, source: string): PrmConvention
 }
 
 export function readPrmConvention(path: string): PrmConvention {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelError(code ? `cannot read ${path}: ${code}` : `${path} is not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJson(path);
   return parsePrmConvention(json, path);
 }
 
