@@ -9,7 +9,7 @@ import type { EngineConfig } from './protocol/worker';
 /** Local ONNX folders by default; a server for the policy and/or the PRM when their URLs are set. */
 export async function createEngine(c: EngineConfig): Promise<Engine> {
   const http = { timeoutMs: c.timeoutMs, apiKey: c.apiKey };
-  const [policy, reward] = await Promise.all([
+  const [policyLoad, rewardLoad] = await Promise.allSettled([
     c.policyUrl
       ? (new RemotePolicy({ url: c.policyUrl, model: c.policyModel, parameters: c.policyParams, ...(c.policyConfig ? readPolicyConvention(c.policyConfig) : {}), ...http }) as PolicyBackend)
       : OnnxDecoder.load(c.policyDir, 'logits', { threads: c.threads }).then((m) => new LocalPolicy(m) as PolicyBackend),
@@ -17,5 +17,13 @@ export async function createEngine(c: EngineConfig): Promise<Engine> {
       ? (new RemotePrm({ url: c.prmUrl, model: c.prmModel, parameters: c.prmParams, convention: c.prmConfig ? readPrmConvention(c.prmConfig) : undefined, ...http }) as RewardBackend)
       : OnnxDecoder.load(c.prmDir, 'scores', { threads: c.threads }).then((m) => new LocalPrm(m) as RewardBackend),
   ]);
+  // Both loads settle before anything is thrown: a failed one must not leave the other loading
+  // (disposing a worker mid-load aborts onnxruntime) or loaded and leaked.
+  if (policyLoad.status === 'rejected' || rewardLoad.status === 'rejected') {
+    await Promise.all([policyLoad, rewardLoad].map((l) => (l.status === 'fulfilled' ? l.value.dispose().catch(() => {}) : undefined)));
+    throw policyLoad.status === 'rejected' ? policyLoad.reason : (rewardLoad as PromiseRejectedResult).reason;
+  }
+  const policy = policyLoad.value;
+  const reward = rewardLoad.value;
   return new Engine(policy, reward);
 }

@@ -19,7 +19,7 @@ export class Engine {
     const started = performance.now();
     const problem = prepareProblem(rawProblem);
     const strategyName = options.strategy ?? 'auto';
-    const strategy = STRATEGIES[strategyName];
+    const strategy = Object.hasOwn(STRATEGIES, strategyName) ? STRATEGIES[strategyName] : undefined;
     if (!strategy) throw new BadInputError(`unknown strategy "${strategyName}" (one of ${Object.keys(STRATEGIES).join(', ')})`);
     const { strategy: _s, seed: _seed, prefix: _prefix, ...knobs } = options;
     const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(knobs) };

@@ -58,6 +58,8 @@ export class EngineClient {
   private async request(make: (id: number) => HostMessage, signal?: AbortSignal, onEvent?: (e: SearchEvent) => void): Promise<SolveResult | VerifyResult> {
     if (signal?.aborted) throw new EngineError('cancelled', 'cancelled');
     await this.start();
+    // A cancel that came while the worker was starting must not be lost.
+    if (signal?.aborted) throw new EngineError('cancelled', 'cancelled');
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = () => this.send({ type: 'cancel', id });

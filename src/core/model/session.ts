@@ -43,6 +43,7 @@ export class OnnxDecoder {
     const needed = ['input_ids', 'attention_mask', 'position_ids'];
     for (let i = 0; i < config.numLayers; i++) needed.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
     const missing = needed.filter((n) => !session.inputNames.includes(n));
+    if (missing.length || !session.outputNames.includes(head)) await session.release();
     if (missing.length) throw new ModelError(`${config.onnxPath} lacks the inputs ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''} (found ${session.inputNames.slice(0, 4).join(', ')})`);
     if (!session.outputNames.includes(head)) throw new ModelError(`${config.onnxPath} has no "${head}" output (found ${session.outputNames.slice(0, 3).join(', ')})`);
     return new OnnxDecoder(config, tokenizer, session, head);
