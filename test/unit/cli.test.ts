@@ -100,3 +100,11 @@ test('solve --input writes one object per line and a summary', () => {
   const garbage = cli(['solve', '--input', join(dir, 'missing.jsonl')]);
   assert.equal(garbage.code, 1);
 });
+
+test('a problem too long for the model is bad input (exit 1), not a model failure', () => {
+  const long = `Compute ${Array.from({ length: 120 }, (_, i) => String((i % 9) + 1)).join(' + ')}.`;
+  const r = cli(['solve', long, '--strategy', 'greedy']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /tokens long; this model reads at most/);
+  noStack(r.stderr);
+});

@@ -2,7 +2,11 @@ import type { Rng } from '../domain/rng';
 import type { SequenceCache } from './kv-cache';
 import { Sampler, type SamplingOptions } from './sampling';
 import type { OnnxDecoder } from './session';
-import { CancelledError, checkpoint } from '../cancel';
+import { checkpoint } from '../cancel';
+import { BadInputError } from '../input';
+
+/** Room a prompt must leave in the context for at least a short solution. */
+const MIN_SOLUTION_TOKENS = 32;
 
 /** Where a sequence stands after a step: its cache and the logits for what comes next. */
 export interface LocalPolicyState {
@@ -30,9 +34,6 @@ export interface PolicyBackend<S = unknown> {
   dispose(): Promise<void>;
 }
 
-/** The prompt of our bundled models (no chat template, "\n" separator); folders may differ: see TextTokenizer.promptIds. */
-export const promptText = (problem: string) => `${problem}\n`;
-
 /** Batched incremental decoding: every row of a batch advances one token per forward pass. */
 export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   readonly name: string;
@@ -52,6 +53,9 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
 
   async start(problem: string): Promise<LocalPolicyState> {
     const ids = this.model.tokenizer.promptIds(problem);
+    // The problem must leave room for a solution: too long is the input's fault, not the model's.
+    const limit = this.model.config.maxPositions - MIN_SOLUTION_TOKENS;
+    if (ids.length > limit) throw new BadInputError(`the problem is ${ids.length} tokens long; this model reads at most ${limit} before its solution`);
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       const [logits] = await this.model.step(batch, [ids]);
@@ -121,4 +125,3 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   }
 }
 
-export { CancelledError };
