@@ -1,6 +1,6 @@
 import type { SequenceCache } from '../model/kv-cache';
 import type { OnnxDecoder } from '../model/session';
-import { throwIfCancelled } from '../cancel';
+import { checkpoint } from '../cancel';
 
 /** A process reward model the search can drive: local ONNX here, a remote endpoint in core/remote. */
 export interface RewardBackend<S = unknown> {
@@ -41,7 +41,8 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
   }
 
   async score(parents: readonly SequenceCache[], steps: readonly string[], signal?: AbortSignal): Promise<{ score: number; state: SequenceCache }[]> {
-    throwIfCancelled(signal);
+    // Yield first, so a cancel that arrived during decoding stops the search before scoring.
+    await checkpoint(signal);
     if (!parents.length) return [];
     const batch = this.model.assemble(parents);
     try {
