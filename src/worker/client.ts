@@ -132,17 +132,25 @@ export class EngineClient {
     this.worker?.postMessage(m);
   }
 
-  /** Kills the worker (tests use this to simulate a crash); the next request starts a new one. */
+  /**
+   * Stops the worker as a crash would for the jobs in it (tests use this); the next request starts
+   * a new one. The worker leaves between ONNX calls: a thread terminated inside one aborts the
+   * whole process, so a hard terminate is only the fallback after a few seconds.
+   */
   async terminate(): Promise<void> {
-    await this.worker?.terminate();
+    const w = this.worker;
+    if (!w) return;
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.postMessage({ type: 'shutdown' } satisfies HostMessage);
+    const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5000))]);
+    if (late) await w.terminate();
   }
 
   async dispose(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    this.ready = null;
     for (const p of this.pending.values()) p.reject(new EngineError('cancelled', 'the engine was shut down'));
     this.pending.clear();
-    await w?.terminate();
+    await this.terminate();
+    this.worker = null;
+    this.ready = null;
   }
 }

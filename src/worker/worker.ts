@@ -22,6 +22,7 @@ let engine: Promise<Engine> | null = null;
 const queue: Job[] = [];
 let running: { id: number; controller: AbortController } | null = null;
 const retired: Promise<Engine>[] = [];
+let shuttingDown = false;
 
 function disposeRetired(): void {
   for (const old of retired.splice(0)) void old.then((e) => e.dispose()).catch(() => {});
@@ -61,9 +62,10 @@ async function pump(): Promise<void> {
     try {
       await runJob(job, running.controller.signal);
     } catch (e) {
-      post({ type: 'error', id: job.id, kind: errorKind(e), message: e instanceof Error ? e.message : String(e) });
+      if (!shuttingDown) post({ type: 'error', id: job.id, kind: errorKind(e), message: e instanceof Error ? e.message : String(e) });
     } finally {
       running = null;
+      if (shuttingDown) process.exit(0);
       disposeRetired();
       post({ type: 'idle', id: job.id });
     }
@@ -87,6 +89,13 @@ port.on('message', (data: unknown) => {
       if (!running) disposeRetired();
       return;
     }
+    case 'shutdown':
+      // The job (if any) unwinds at its next checkpoint and the thread exits from pump().
+      shuttingDown = true;
+      queue.length = 0;
+      if (running) running.controller.abort();
+      else process.exit(0);
+      return;
     case 'cancel': {
       if (running?.id === m.id) running.controller.abort();
       const i = queue.findIndex((j) => j.id === m.id);

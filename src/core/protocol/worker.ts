@@ -26,6 +26,8 @@ export const HostMessageSchema = v.variant('type', [
   v.object({ type: v.literal('solve'), id: v.number(), problem: v.string(), options: SolveOptionsSchema }),
   v.object({ type: v.literal('verify'), id: v.number(), problem: v.string(), steps: v.array(v.string()) }),
   v.object({ type: v.literal('cancel'), id: v.number() }),
+  /** Stop after the running ONNX call returns: terminating a thread inside one aborts the process. */
+  v.object({ type: v.literal('shutdown') }),
 ]);
 
 export const ErrorKindSchema = v.picklist(['bad-input', 'model', 'cancelled', 'internal']);
