@@ -19,6 +19,7 @@ import time
 import torch
 
 import data
+from runlog import run_logger
 import tokenizer as tok
 from model import load_ckpt
 from sample import generate
@@ -116,14 +117,7 @@ def main():
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     model, _ = load_ckpt(args.policy)
-    os.makedirs(os.path.join(HERE, "runs"), exist_ok=True)
-    logf = open(os.path.join(HERE, "runs", "prm_data_log.txt"), "a")
-
-    def log(*a):
-        s = " ".join(str(x) for x in a)
-        print(s, flush=True)
-        logf.write(s + "\n")
-        logf.flush()
+    log = run_logger(os.path.join(HERE, "runs", "prm_data_log.txt"))
 
     t0 = time.time()
     exclude = data.heldout_texts()

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 import data
+from runlog import run_logger
 import tokenizer as tok
 from model import GPT, GPTConfig, save_ckpt
 from sample import generate
@@ -92,14 +93,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-    log = open(os.path.join(args.out, "log.txt"), "a")
-
-    def P(*a):
-        s = " ".join(str(x) for x in a)
-        print(s, flush=True)
-        log.write(s + "\n")
-        log.flush()
+    P = run_logger(os.path.join(args.out, "log.txt"))
 
     t0 = time.time()
     exclude = data.heldout_texts()

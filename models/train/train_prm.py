@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 import data
+from runlog import run_logger
 import tokenizer as tok
 from model import load_ckpt, save_ckpt
 
@@ -107,14 +108,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-    logf = open(os.path.join(args.out, "log.txt"), "a")
-
-    def P(*a):
-        s = " ".join(str(x) for x in a)
-        print(s, flush=True)
-        logf.write(s + "\n")
-        logf.flush()
+    P = run_logger(os.path.join(args.out, "log.txt"))
 
     train = data.load_jsonl(os.path.join(data.DATA, "prm_train.jsonl"))
     held = data.load_jsonl(os.path.join(data.DATA, "prm_heldout.jsonl"))
