@@ -45,6 +45,12 @@ export function formatExpr(e: Expr): string {
 }
 
 export class MathError extends Error {}
+/** A step that divides by zero is wrong, not merely uncheckable. */
+export class DivisionByZero extends MathError {
+  constructor() {
+    super('division by zero');
+  }
+}
 
 export function applyOp(op: Op, a: Fraction, b: Fraction): Fraction {
   switch (op) {
@@ -55,7 +61,7 @@ export function applyOp(op: Op, a: Fraction, b: Fraction): Fraction {
     case '*':
       return a.mul(b);
     case '/':
-      if (b.equals(0)) throw new MathError('division by zero');
+      if (b.equals(0)) throw new DivisionByZero();
       return a.div(b);
   }
 }
@@ -87,7 +93,7 @@ export function linearForm(e: Expr): Linear {
       return { a: l.a.mul(r.b).add(r.a.mul(l.b)), b: l.b.mul(r.b) };
     case '/':
       if (!r.a.equals(0)) throw new MathError('x in a denominator');
-      if (r.b.equals(0)) throw new MathError('division by zero');
+      if (r.b.equals(0)) throw new DivisionByZero();
       return { a: l.a.div(r.b), b: l.b.div(r.b) };
   }
 }

@@ -6,6 +6,7 @@ import {
   formatNumber,
   hasVar,
   linearForm,
+  DivisionByZero,
   MathError,
   parseExpr,
   parseProblem,
@@ -84,15 +85,10 @@ export class SolutionChecker {
 
   private checkEquation(sideTexts: string[], variable: boolean): Omit<StepVerdict, 'text'> {
     const sides = sideTexts.map((s) => parseExpr(s, variable));
+    const zeroDivision = sides.find(dividesByZero);
+    if (zeroDivision) return { valid: false, reason: `${tidy(show(zeroDivision))} divides by zero` };
     if (sides.some(hasVar)) return this.checkLinear(sides);
-    const values = sides.map((s) => {
-      try {
-        return evaluate(s);
-      } catch (e) {
-        if (e instanceof MathError) throw new StepWrong(`${tidy(show(s))} divides by zero`);
-        throw e;
-      }
-    });
+    const values = sides.map(evaluate);
     // Follow the writer's own state, even through a wrong result, so later steps are judged
     // on what they build on and the error is reported once, where it happened.
     const next = this.state && replaceSubExpr(this.state, sides[0], sides[sides.length - 1]);
@@ -125,8 +121,16 @@ export class SolutionChecker {
   }
 }
 
-/** A step the checker can tell is wrong before any comparison (division by zero). */
-class StepWrong extends Error {}
+function dividesByZero(e: Expr): boolean {
+  try {
+    linearForm(e);
+    return false;
+  } catch (err) {
+    if (err instanceof DivisionByZero) return true;
+    if (err instanceof MathError) return false;
+    throw err;
+  }
+}
 
 export interface SolutionVerdict {
   steps: StepVerdict[];
@@ -135,14 +139,7 @@ export interface SolutionVerdict {
 
 export function checkSolution(problemText: string, steps: readonly string[]): SolutionVerdict {
   const checker = new SolutionChecker(problemText);
-  const verdicts = steps.map((s) => {
-    try {
-      return checker.check(s);
-    } catch (e) {
-      if (e instanceof StepWrong) return { text: s, valid: false, reason: e.message };
-      throw e;
-    }
-  });
+  const verdicts = steps.map((s) => checker.check(s));
   let answer: string | null = null;
   for (const s of steps) {
     const v = answerLineValue(s);
