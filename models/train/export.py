@@ -78,6 +78,8 @@ def write_config(model, folder, extra=None):
         "head_dim": cfg.n_embd // cfg.n_head,
         "intermediate_size": 4 * cfg.n_embd,
         "max_position_embeddings": cfg.block_size, "n_positions": cfg.block_size,
+        "position_embedding_type": "rotary" if cfg.rope else "absolute",
+        **({"rope_theta": 10000.0} if cfg.rope else {}),
         "bos_token_id": tok.BOS, "eos_token_id": tok.EOS, "pad_token_id": tok.PAD,
         "tie_word_embeddings": True,
         "activation_function": "gelu",

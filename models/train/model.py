@@ -25,6 +25,9 @@ class GPTConfig:
     n_embd: int = 128
     dropout: float = 0.0
     prm: bool = False  # adds a per-token scalar head
+    # rotary position embeddings instead of a learned table: "look k characters back" is then
+    # one pattern for every position, which is what copying operands and results needs
+    rope: bool = False
 
     def to_dict(self):
         return asdict(self)
@@ -39,12 +42,14 @@ class Attention(nn.Module):
         self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, bias, past_k, past_v):
+    def forward(self, x, bias, past_k, past_v, rotary=None):
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)
         q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
         k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
         v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        if rotary is not None:
+            q, k = apply_rotary(q, rotary), apply_rotary(k, rotary)
         k = torch.cat([past_k, k], dim=2)
         v = torch.cat([past_v, v], dim=2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
@@ -65,8 +70,8 @@ class Block(nn.Module):
             nn.Linear(cfg.n_embd, 4 * cfg.n_embd), nn.GELU(),
             nn.Linear(4 * cfg.n_embd, cfg.n_embd), nn.Dropout(cfg.dropout))
 
-    def forward(self, x, bias, past_k, past_v):
-        a, k, v = self.attn(self.ln1(x), bias, past_k, past_v)
+    def forward(self, x, bias, past_k, past_v, rotary=None):
+        a, k, v = self.attn(self.ln1(x), bias, past_k, past_v, rotary)
         x = x + a
         x = x + self.mlp(self.ln2(x))
         return x, k, v
@@ -77,7 +82,11 @@ class GPT(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.wte = nn.Embedding(cfg.vocab_size, cfg.n_embd)
-        self.wpe = nn.Embedding(cfg.block_size, cfg.n_embd)
+        if cfg.rope:
+            hd = cfg.n_embd // cfg.n_head
+            self.register_buffer("inv_freq", 1.0 / (10000 ** (torch.arange(0, hd, 2).float() / hd)), persistent=False)
+        else:
+            self.wpe = nn.Embedding(cfg.block_size, cfg.n_embd)
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
         self.ln_f = nn.LayerNorm(cfg.n_embd)
@@ -120,10 +129,10 @@ class GPT(nn.Module):
         allowed = (kj <= qi).unsqueeze(0) & (attention_mask > 0).unsqueeze(1)  # [B,T,S]
         bias = torch.where(allowed, torch.zeros((), dtype=torch.float32),
                            torch.full((), NEG, dtype=torch.float32)).unsqueeze(1)
-        x = self.drop(self.wte(input_ids) + self.wpe(position_ids))
+        x, rotary = self._embed(input_ids, position_ids)
         presents = []
         for blk, (pk, pv) in zip(self.blocks, past):
-            x, k, v = blk(x, bias, pk, pv)
+            x, k, v = blk(x, bias, pk, pv, rotary)
             presents.append((k, v))
         x = self.ln_f(x)
         if self.cfg.prm:
@@ -147,15 +156,32 @@ class GPT(nn.Module):
         qi = torch.arange(T, device=input_ids.device).unsqueeze(1)
         allowed = (qi >= qi.t()).unsqueeze(0) & (attention_mask > 0).unsqueeze(1)
         bias = torch.where(allowed, 0.0, NEG).unsqueeze(1)
-        x = self.drop(self.wte(input_ids) + self.wpe(pos))
+        x, rotary = self._embed(input_ids, pos)
         for blk, (pk, pv) in zip(self.blocks, self.empty_past(B, input_ids.device)):
-            x, _, _ = blk(x, bias, pk, pv)
+            x, _, _ = blk(x, bias, pk, pv, rotary)
         return self.ln_f(x)
+
+    def _embed(self, input_ids, position_ids):
+        """Token embeddings plus either learned positions or (cos, sin) for rotary attention."""
+        x = self.wte(input_ids)
+        if not self.cfg.rope:
+            return self.drop(x + self.wpe(position_ids)), None
+        angles = position_ids.unsqueeze(-1).float() * self.inv_freq  # [B,T,D/2]
+        angles = torch.cat([angles, angles], dim=-1).unsqueeze(1)  # [B,1,T,D]
+        return self.drop(x), (angles.cos(), angles.sin())
 
     def train_logits(self, input_ids):
         """Right-padded training batch (no cache): logits [B,T,V]."""
         x = self._trunk(input_ids)
         return x @ self.wte.weight.t()
+
+
+def apply_rotary(x, rotary):
+    """GPT-NeoX style rotation of the two halves of each head dimension."""
+    cos, sin = rotary
+    half = x.shape[-1] // 2
+    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos + rotated * sin
 
 
 def left_pad_positions(attention_mask):
