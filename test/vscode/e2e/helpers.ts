@@ -184,11 +184,12 @@ export async function openCommandPalette(page: Page): Promise<void> {
 }
 
 /** Types into the open quick input (palette, quick open, quick pick); replaces what is there unless append. */
-export async function typeInQuickInput(page: Page, text: string, options: { append?: boolean; submit?: boolean } = {}): Promise<void> {
+export async function typeInQuickInput(page: Page, text: string, options: { append?: boolean; submit?: boolean; timeoutMs?: number } = {}): Promise<void> {
   const box = quickInputBox(page);
-  await box.waitFor({ state: 'visible' });
-  if (!options.append) await box.fill('');
-  await box.pressSequentially(text, { delay: 10 });
+  const timeout = options.timeoutMs;
+  await box.waitFor({ state: 'visible', timeout });
+  if (!options.append) await box.fill('', { timeout });
+  await box.pressSequentially(text, { delay: 10, timeout });
   if (options.submit) await page.keyboard.press('Enter');
 }
 
@@ -239,12 +240,22 @@ export async function runCommand(page: Page, title: string, options: { timeoutMs
 
 /** Opens a file of the workspace folder through Quick Open (Ctrl+P). */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('Control+P');
-  await quickInputBox(page).waitFor({ state: 'visible' });
-  await typeInQuickInput(page, relativePath);
   const base = relativePath.split('/').pop()!;
-  await pickQuickInputItem(page, base);
+  // Quick Open closes itself when focus moves to a webview that a previous step revealed
+  // (the focus arrives late); then it is opened again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.locator('.monaco-workbench').focus().catch(() => undefined);
+      await page.keyboard.press('Control+P');
+      await typeInQuickInput(page, relativePath, { timeoutMs: 5_000 });
+      await pickQuickInputItem(page, base, 5_000);
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
   await activeEditor(page).locator(`.monaco-editor`).first().waitFor({ state: 'visible' });
   await page
     .locator('.editor-group-container.active .tab.active', { hasText: base })
