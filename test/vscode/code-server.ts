@@ -5,7 +5,7 @@
 // process group (so stopping it also ends its extension host, pty host and agent host), with
 // its own temporary HOME, XDG dirs, TMPDIR, --user-data-dir, --extensions-dir and config file,
 // listening on a free port of 127.0.0.1 chosen by the kernel (--bind-addr 127.0.0.1:0).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -397,4 +397,25 @@ export async function launchChromium(options: { viewport?: { width: number; heig
 /** Console text without the %c colour markers of VS Code's console logger. */
 export function plainConsoleText(text: string): string {
   return text.replace(/%c/g, '').replace(/(^|\s)color: #[0-9a-f]{3,6}\s?/gi, '$1').replace(/^\s*(INFO|WARN|ERR|DEBUG|TRACE)\s+/, '');
+}
+
+/**
+ * Installs a .vsix into `extensionsDir` the way a user would (`code-server --install-extension`),
+ * with a throwaway HOME and user-data dir; returns code-server's output. Throws if it fails.
+ */
+export function installVsix(vsixPath: string, extensionsDir: string): string {
+  checkInstalled();
+  const tempDir = makeTempDir('stepwise-install-');
+  try {
+    const result = spawnSync(node24, [codeServerEntry, '--user-data-dir', join(tempDir, 'user-data'), '--extensions-dir', extensionsDir, '--install-extension', vsixPath], {
+      env: { ...process.env, HOME: tempDir, NODE_OPTIONS: undefined },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    if (result.status !== 0) throw new Error(`code-server --install-extension failed (${result.status ?? result.signal}): ${output}`);
+    return output;
+  } finally {
+    removeTempDir(tempDir);
+  }
 }

@@ -34,7 +34,7 @@ import {
   type LaunchedBrowser,
 } from '../code-server';
 
-export { startCodeServer, launchChromium, workbenchUrl, remoteUri, repoRoot, sleep, makeTempDir, removeTempDir } from '../code-server';
+export { startCodeServer, launchChromium, workbenchUrl, remoteUri, repoRoot, sleep, makeTempDir, removeTempDir, installVsix } from '../code-server';
 export type { CodeServer, CodeServerOptions, LaunchedBrowser } from '../code-server';
 
 /** Where screenshots and logs of e2e tests go (gitignored). */
@@ -334,6 +334,18 @@ export async function webviewFrameHandle(page: Page, options: { index?: number; 
   if (!frame) throw new Error('webview has no active frame');
   await frame.waitForLoadState('domcontentloaded', { timeout });
   return frame;
+}
+
+/** The webview frame (panel or view) whose document has `selector`, once one does. */
+export async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+  const frame = await waitUntil(
+    async () => {
+      for (const f of page.frames()) if (await f.$(selector).catch(() => null)) return f;
+      return undefined;
+    },
+    { timeoutMs, what: `a webview with ${selector}` },
+  );
+  return frame!;
 }
 
 export interface Notification {

@@ -1,7 +1,7 @@
 // End to end: problem and step text full of markup is shown as text in the panel; nothing runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openWorkbench, runCommand, screenshot, waitUntil, type Workbench } from './helpers';
+import { openWorkbench, runCommand, screenshot, waitUntil, webviewWith, type Workbench } from './helpers';
 
 const HOSTILE = `Compute 2 + 3 <script>alert('s')</script> <img src=x onerror="alert('i')"> <a href="javascript:alert('a')">x</a> <style>body{display:none}</style>`;
 
@@ -25,14 +25,7 @@ test('markup in a problem is shown as text and never executed', { timeout: 240_0
   await input.waitFor({ state: 'visible' });
   await input.fill(HOSTILE);
   await page.keyboard.press('Enter');
-  const found = await waitUntil(
-    async () => {
-      for (const f of page.frames()) if (await f.$('h1.problem').catch(() => null)) return f;
-      return undefined;
-    },
-    { timeoutMs: 120_000, what: 'the panel' },
-  );
-  const panel = found!;
+  const panel = await webviewWith(page, 'h1.problem', 120_000);
   await waitUntil(async () => (await panel.locator('.meta').innerText()).match(/done|failed|cancelled/), { timeoutMs: 180_000, what: 'the end of the search' });
   await screenshot(page, 'security');
   const shown = await panel.locator('h1.problem').innerText();

@@ -3,8 +3,7 @@
 // .test-artifacts/e2e/ (the README's come from here).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
-import { editorText, hoverEditorLine, openFile, openWorkbench, runCommand, screenshot, sleep, waitUntil, type Workbench } from './helpers';
+import { editorText, hoverEditorLine, openFile, openWorkbench, runCommand, screenshot, sleep, waitUntil, webviewWith, type Workbench } from './helpers';
 
 const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
 const WRONG = 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15\n12 + 15 = 27\nAnswer: 27\n';
@@ -17,18 +16,6 @@ after(async () => {
   await wb?.close();
 });
 
-/** The webview frame (panel or view) whose document has `selector`. */
-async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
-  const frame = await waitUntil(
-    async () => {
-      for (const f of page.frames()) if (await f.$(selector).catch(() => null)) return f;
-      return undefined;
-    },
-    { timeoutMs, what: `a webview with ${selector}` },
-  );
-  return frame!;
-}
-
 test('Solve Problem from the palette: ranked, scored, checked candidates; insert into editor', { timeout: 300_000 }, async () => {
   const { page } = wb;
   await openFile(page, 'notes.txt');
@@ -39,7 +26,7 @@ test('Solve Problem from the palette: ranked, scored, checked candidates; insert
   assert.equal(await input.inputValue(), PROBLEM);
   await page.keyboard.press('Enter');
 
-  const panel = await frameWith(page, 'section.candidates');
+  const panel = await webviewWith(page, 'section.candidates');
   await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 2 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'two candidates and a finished search' });
   await screenshot(page, 'panel');
   // The bundled policy is too weak to find 26 reliably (see models/stepmath-policy/README.md),
@@ -71,11 +58,11 @@ test('the side bar shows the search tree and its picture; a node reveals its can
   const step = rows.nth(1);
   assert.match(await step.innerText(), /\d\.\d\d/, 'the PRM score is in the description');
   await step.click();
-  const picture = await frameWith(page, '#picture svg');
+  const picture = await webviewWith(page, '#picture svg');
   assert.ok((await picture.locator('circle.node').count()) >= 3);
   assert.ok((await picture.locator('circle.node.chosen').count()) >= 2, 'the chosen path is highlighted');
   await screenshot(page, 'tree');
-  const panel = await frameWith(page, 'section.candidates');
+  const panel = await webviewWith(page, 'section.candidates');
   await waitUntil(async () => (await panel.locator('article.candidate.focused').count()) === 1, { what: 'the focused candidate' });
 });
 
