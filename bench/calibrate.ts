@@ -49,10 +49,10 @@ function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): Difficulty
 }
 
 async function main() {
-  const perOps = argValue('per-ops', 20);
+  const perLevel = argValue('per-level', 10);
   const budgets = process.argv.includes('--with-64') ? [4, 16, 64] : [4, 16];
   const seed = 1;
-  const problems = calibrationSet(perOps);
+  const problems = calibrationSet(perLevel);
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/calibration-runs.jsonl'), signature);
   console.log(`calibration set: ${problems.length} problems (seed 8, disjoint from the test set)`);

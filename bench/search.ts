@@ -45,10 +45,10 @@ export function summarize(runs: Run[]): Cell {
 
 async function main() {
   const report = process.argv.includes('--report');
-  const perOps = argValue('per-ops', 50);
+  const perLevel = argValue('per-level', 20);
   const big = argValue('big-budget', 64);
   const seed = 1;
-  const problems: BenchProblem[] = testSet(perOps);
+  const problems: BenchProblem[] = testSet(perLevel);
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.

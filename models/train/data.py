@@ -14,17 +14,18 @@ CLI = os.path.join(ROOT, "dist", "cli.js")
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
-def generate(family, ops, count, seed):
+def generate(family, ops, count, seed, max_number=None):
+    extra = [] if max_number is None else ["--max-number", str(max_number)]
     out = subprocess.run(["node", CLI, "generate", "--family", family, "--ops", str(ops),
-                          "--count", str(count), "--seed", str(seed)],
+                          "--count", str(count), "--seed", str(seed)] + extra,
                          check=True, capture_output=True, text=True).stdout
     return [json.loads(l) for l in out.splitlines() if l.strip()]
 
 
-def eval_set(ops, n=50, seed=7):
+def eval_set(ops, n=50, seed=7, max_number=None):
     """Held-out mixed problems for one ops level (deduplicated by text)."""
     seen, rows = set(), []
-    for r in generate("mixed", ops, n * 3, seed):
+    for r in generate("mixed", ops, n * 3, seed, max_number):
         if r["problem"] not in seen:
             seen.add(r["problem"])
             rows.append(r)
@@ -33,24 +34,33 @@ def eval_set(ops, n=50, seed=7):
     return rows
 
 
+# Number sizes the held-out sets cover: the generator's default (99) and the small-number
+# levels of the curriculum (DESIGN: difficulty = operations, size of numbers, nesting).
+HELDOUT_MAX_NUMBERS = (None, 9, 20)
+
+
 def heldout_texts(n=50, ops_levels=range(1, 7), seeds=(7, 8)):
     texts = set()
     for s in seeds:
-        for k in ops_levels:
-            for r in generate("mixed", k, n * 3, s):  # superset of what eval uses
-                texts.add(r["problem"])
+        for m in HELDOUT_MAX_NUMBERS:
+            for k in ops_levels:
+                for r in generate("mixed", k, n * 3, s, m):  # superset of what eval uses
+                    texts.add(r["problem"])
     return texts
 
 
-def train_set(per_ops=30000, ops_levels=range(1, 7), seed_base=1000, exclude=()):
+def train_set(per_ops=30000, ops_levels=range(1, 7), seed_base=1000, exclude=(), max_numbers=(None,)):
+    """per_ops problems per ops level and per number size (None: the generator's default, 99)."""
     exclude = set(exclude)
     rows, seen = [], set()
-    for k in ops_levels:
-        for r in generate("mixed", k, per_ops, seed_base + 10 * k):
-            if r["problem"] in exclude or r["problem"] in seen:
-                continue
-            seen.add(r["problem"])
-            rows.append(r)
+    for m in max_numbers:
+        for k in ops_levels:
+            seed = seed_base + 10 * k + (0 if m is None else 1000 * m)
+            for r in generate("mixed", k, per_ops, seed, m):
+                if r["problem"] in exclude or r["problem"] in seen:
+                    continue
+                seen.add(r["problem"])
+                rows.append(r)
     return rows
 
 

@@ -1,5 +1,6 @@
-"""Evaluate the policy (greedy, pass@16, majority@16 per ops level on held-out mixed
-problems, seed 7, 50 per level) and, with --prm, PRM best-of-16 / weighted majority
+"""Evaluate the policy (greedy, pass@16, majority@16 per difficulty level on held-out mixed
+problems, seed 7: ops 1..6 with the generator's default numbers (up to 99), 50 per level,
+and ops 1..6 with numbers up to 20 and up to 9, 25 per level) and, with --prm, PRM best-of-16 / weighted majority
 and step-level AUC on held-out policy samples (data/prm_heldout.jsonl, seed 8).
 
   /usr/bin/python3 evaluate.py --policy runs/policy/ckpt.pt [--prm runs/prm/ckpt.pt]
@@ -17,6 +18,9 @@ import data
 import tokenizer as tok
 from model import load_ckpt
 from sample import generate
+
+
+NUMBER_SIZES = (99, 20, 9)  # largest literal: the generator's default, then the small-number levels
 
 
 def steps_of(text):
@@ -37,7 +41,11 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    probs = [r for k in range(1, 7) for r in data.eval_set(k, n=args.n, seed=7)]
+    probs = []
+    for numbers in NUMBER_SIZES:
+        n = args.n if numbers == 99 else args.n // 2
+        for k in range(1, 7):
+            probs += [dict(r, numbers=numbers) for r in data.eval_set(k, n=n, seed=7, max_number=None if numbers == 99 else numbers)]
     if os.path.exists(args.cache):
         cache = json.load(open(args.cache))
         assert [c["problem"] for c in cache] == [r["problem"] for r in probs]
@@ -49,7 +57,7 @@ def main():
         greedy = generate(policy, prompts, temperature=0.0)
         samp = generate(policy, [p for p in prompts for _ in range(args.samples)],
                         temperature=args.temperature, generator=gen)
-        cache = [{"problem": r["problem"], "answer": r["answer"], "ops": r["ops"],
+        cache = [{"problem": r["problem"], "answer": r["answer"], "ops": r["ops"], "numbers": r["numbers"],
                   "greedy": greedy[i], "samples": samp[i * args.samples:(i + 1) * args.samples]}
                  for i, r in enumerate(probs)]
         json.dump(cache, open(args.cache, "w"))
@@ -66,7 +74,7 @@ def main():
 
     res = defaultdict(lambda: defaultdict(list))
     for c in cache:
-        k = c["ops"]
+        k = (c["numbers"], c["ops"])
         gold = c["answer"]
         ans = [data.parse_answer(s) for s in c["samples"]]
         ok = [data.same_answer(a, gold) for a in ans]
@@ -88,17 +96,23 @@ def main():
                         w[a] += s
                 wa = max(w, key=w.get) if w else None
                 res[k][f"prm_weighted_majority_{name}"].append(data.same_answer(wa, gold))
-    table = {}
-    for k in sorted(res):
-        table[k] = {m: round(sum(v) / len(v), 3) for m, v in res[k].items()}
-        table[k]["n"] = len(res[k]["greedy"])
-    hard = [k for k in res if k >= 4]
-    agg = {m: round(sum(sum(res[k][m]) for k in hard) / sum(len(res[k][m]) for k in hard), 3)
-           for m in res[hard[0]]}
-    allk = {m: round(sum(sum(res[k][m]) for k in res) / sum(len(res[k][m]) for k in res), 3)
-            for m in res[1]}
-    out = {"per_ops": table, "ops_4_to_6": agg, "all": allk, "N": args.samples,
-           "temperature": args.temperature, "eval_seed": 7, "n_per_ops": args.n}
+    def pooled(keys):
+        keys = list(keys)
+        return {m: round(sum(sum(res[k][m]) for k in keys) / sum(len(res[k][m]) for k in keys), 3)
+                for m in res[keys[0]]} | {"n": sum(len(res[k]["greedy"]) for k in keys)}
+
+    rows = {}  # label -> metrics, in print order
+    for numbers in NUMBER_SIZES:
+        for k in sorted(o for nb, o in res if nb == numbers):
+            rows[f"<={numbers} / {k} ops"] = pooled([(numbers, k)])
+        rows[f"<={numbers} / 4-6 ops"] = pooled(k for k in res if k[0] == numbers and k[1] >= 4)
+        rows[f"<={numbers} / all"] = pooled(k for k in res if k[0] == numbers)
+    rows["all sizes / 4-6 ops"] = pooled(k for k in res if k[1] >= 4)
+    rows["all sizes / all"] = pooled(res)
+    table = {f"{nb}/{k}": rows[f"<={nb} / {k} ops"] for nb, k in sorted(res)}
+    out = {"per_level": table, "ops_4_to_6": rows["<=99 / 4-6 ops"], "all": rows["<=99 / all"],
+           "summary": {label: m for label, m in rows.items() if "ops" not in label or "4-6" in label},
+           "N": args.samples, "temperature": args.temperature, "eval_seed": 7, "n_per_level": args.n}
     if prm is not None:
         held = data.load_jsonl(os.path.join(data.DATA, "prm_heldout.jsonl"))
         a_soft, a_check, n_steps = heldout_auc(prm, held)
@@ -108,13 +122,11 @@ def main():
     prev = json.load(open(args.out)) if os.path.exists(args.out) else {}
     prev.update(out)
     json.dump(prev, open(args.out, "w"), indent=1)
-    cols = [m for m in table[1] if m != "n"]
-    print("| ops | " + " | ".join(cols) + " |")
-    print("|---|" + "---|" * len(cols))
-    for k in sorted(table):
-        print(f"| {k} | " + " | ".join(f"{table[k][m]:.2f}" for m in cols) + " |")
-    print("| 4-6 | " + " | ".join(f"{agg[m]:.2f}" for m in cols) + " |")
-    print("| all | " + " | ".join(f"{allk[m]:.2f}" for m in cols) + " |")
+    cols = [m for m in rows["all sizes / all"] if m != "n"]
+    print("| numbers / ops | n | " + " | ".join(cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    for label, m in rows.items():
+        print(f"| {label} | {m['n']} | " + " | ".join(f"{m[c]:.2f}" for c in cols) + " |")
     if prm is not None:
         print("PRM held-out step AUC:", out["prm_step_auc_heldout"])
     print(f"eval wall {time.time() - t0:.0f}s")

@@ -107,6 +107,7 @@ def main():
     ap.add_argument("--policy", default="runs/policy/ckpt.pt")
     ap.add_argument("--per_ops", default="30,60,80,100,100,100")
     ap.add_argument("--heldout_per_ops", type=int, default=30)
+    ap.add_argument("--max_numbers", default="99", help="number sizes, the per_ops counts for each")
     ap.add_argument("--samples", type=int, default=4)
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--temperature", type=float, default=0.8)
@@ -123,17 +124,20 @@ def main():
     exclude = data.heldout_texts()
     policy_train = {r["problem"] for r in data.load_jsonl(os.path.join(data.DATA, "policy_train.jsonl"))}
     counts = [int(c) for c in args.per_ops.split(",")]
-    train_probs = []
-    for k, n in zip(range(1, 7), counts):
-        rows = [r for r in data.generate("mixed", k, n * 3, 2000 + 10 * k) if r["problem"] not in exclude]
-        seen, pick = set(), []
-        for r in rows:
-            if r["problem"] not in seen:
-                seen.add(r["problem"])
-                pick.append(r)
-        train_probs += pick[:n]
-    # held-out PRM problems: seed 8 (never used by any training set)
-    held_probs = [r for k in range(1, 7) for r in data.eval_set(k, n=args.heldout_per_ops, seed=8)]
+    sizes = [None if m == "99" else int(m) for m in args.max_numbers.split(",")]
+    train_probs, held_probs = [], []
+    for m in sizes:
+        for k, n in zip(range(1, 7), counts):
+            seed = 2000 + 10 * k + (0 if m is None else 1000 * m)
+            rows = [r for r in data.generate("mixed", k, n * 3, seed, m) if r["problem"] not in exclude]
+            seen, pick = set(), []
+            for r in rows:
+                if r["problem"] not in seen:
+                    seen.add(r["problem"])
+                    pick.append(r)
+            train_probs += pick[:n]
+            # held-out PRM problems: seed 8 (never used by any training set)
+            held_probs += data.eval_set(k, n=args.heldout_per_ops, seed=8, max_number=m)
     log(f"PRM data: {len(train_probs)} train problems "
         f"({sum(r['problem'] in policy_train for r in train_probs)} also in policy SFT data), "
         f"{len(held_probs)} held-out problems")

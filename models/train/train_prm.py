@@ -2,6 +2,8 @@
 score read at each step's terminating newline (not the newline after the problem).
 
   /usr/bin/python3 train_prm.py --policy runs/policy/ckpt.pt --out runs/prm --epochs 3
+
+The checkpoint kept is the epoch with the best held-out AUCs (checker + MC labels).
 """
 import argparse
 import json
@@ -124,7 +126,7 @@ def main():
     steps_total = args.epochs * ((len(items) + args.batch_size - 1) // args.batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 50) * max(0.05, 1 - s / steps_total))
-    t0, step = time.time(), 0
+    t0, step, best = time.time(), 0, None
     for ep in range(args.epochs):
         order = list(range(len(items)))
         rng.shuffle(order)
@@ -147,6 +149,11 @@ def main():
                 P(f"ep {ep} step {step}/{steps_total} loss {loss.item():.4f} {time.time() - t0:.0f}s")
         a = heldout_auc(model, held)
         P(f"epoch {ep} held-out AUC(soft>=0.5) {a[0]:.3f} AUC(checker) {a[1]:.3f} {time.time() - t0:.0f}s")
+        # keep the best epoch on the held-out split (later epochs overfit a few thousand steps)
+        if best is not None and a[0] + a[1] <= best:
+            continue
+        best = a[0] + a[1]
+        P(f"  kept epoch {ep}")
         save_ckpt(os.path.join(args.out, "ckpt.pt"), model,
                   {"epoch": ep, "auc_soft": a[0], "auc_checker": a[1], "args": vars(args),
                    "train_seconds": time.time() - t0})
