@@ -2,7 +2,7 @@
 // the strategy with the best accuracy on the calibration set; writes src/core/adapt/policy-table.json.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { probeFeatures, quintileEdges, difficultyBin, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
+import { FEATURE_NAMES, difficultyBin, difficultyScore, featureVector, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
 import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
@@ -23,17 +23,13 @@ export const CALIBRATION_CONFIGS: Config[] = [
   { label: 'revisions', strategy: 'revisions' },
 ];
 
-function featureVector(f: ProbeFeatures): number[] {
-  return [f.ops / 6, 1 - f.minScore, 1 - f.lastScore, f.checkerFailed ? 1 : 0, f.finished ? 0 : 1];
-}
-
 /** Logistic regression of "greedy fails" on the probe features, by plain gradient descent. */
 function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): DifficultyModel['weights'] {
-  const X = features.map(featureVector);
-  let w = [0, 0, 0, 0, 0];
+  const X = features.map((f) => FEATURE_NAMES.map((name) => featureVector(f)[name]));
+  let w = FEATURE_NAMES.map(() => 0);
   let b = 0;
   for (let epoch = 0; epoch < 3000; epoch++) {
-    const gw = [0, 0, 0, 0, 0];
+    const gw = FEATURE_NAMES.map(() => 0);
     let gb = 0;
     X.forEach((x, i) => {
       const p = 1 / (1 + Math.exp(-(b + x.reduce((s, xi, j) => s + xi * w[j], 0))));
@@ -45,7 +41,7 @@ function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): Difficulty
     b -= (0.5 * gb) / X.length;
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { ops: round(w[0]), minScore: round(w[1]), lastScore: round(w[2]), checkerFailed: round(w[3]), unfinished: round(w[4]) };
+  return Object.fromEntries(FEATURE_NAMES.map((name, j) => [name, round(w[j])]));
 }
 
 async function main() {
@@ -61,7 +57,7 @@ async function main() {
   const features = problems.map((p, i) => probeFeatures(p.problem, greedy[i].steps, greedy[i].answer));
   const weights = fitDifficulty(features, greedy.map((r) => !r.correct));
   const difficulty: DifficultyModel = { weights, edges: [] };
-  const scoreOf = (f: ProbeFeatures) => featureVector(f).reduce((s, x, j) => s + x * Object.values(weights)[j], 0);
+  const scoreOf = (f: ProbeFeatures) => difficultyScore(f, difficulty);
   difficulty.edges = quintileEdges(features.map(scoreOf)).map((e) => Math.round(e * 1000) / 1000);
   const binOf = new Map(problems.map((p, i) => [p.id, difficultyBin(scoreOf(features[i]), difficulty.edges)]));
 

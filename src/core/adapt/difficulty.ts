@@ -4,6 +4,8 @@ import { countProblemOps, parseProblem } from '../domain';
 export interface ProbeFeatures {
   /** Operations in the problem (StepMath), or 3 when the text is not StepMath. */
   ops: number;
+  /** Digits of the largest number in the problem text (1..3; 2 when it has none). */
+  digits: number;
   /** Lowest PRM step score on the greedy solution (Snell's model-predicted difficulty, with one sample). */
   minScore: number;
   lastScore: number;
@@ -17,8 +19,10 @@ export function probeFeatures(problem: string, steps: readonly { score: number |
   const parsed = parseProblem(problem);
   const ops = parsed ? countProblemOps(parsed) : 3;
   const scores = steps.map((s) => s.score ?? 0);
+  const numbers = problem.match(/\d+/g) ?? [];
   return {
     ops,
+    digits: numbers.length ? Math.min(3, Math.max(...numbers.map((n) => n.replace(/^0+(?=\d)/, '').length))) : 2,
     minScore: scores.length ? Math.min(...scores) : 0,
     lastScore: scores.length ? scores[scores.length - 1] : 0,
     checkerFailed: steps.some((s) => s.valid === false),
@@ -26,16 +30,31 @@ export function probeFeatures(problem: string, steps: readonly { score: number |
   };
 }
 
-/** Higher is harder; weights come from the calibrated policy table. */
+/** The features in the order the calibration fits them; each scaled so that 1 is "hard". */
+export const FEATURE_NAMES = ['ops', 'digits', 'minScore', 'lastScore', 'checkerFailed', 'unfinished'] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export function featureVector(f: ProbeFeatures): Record<FeatureName, number> {
+  return {
+    ops: f.ops / 6,
+    digits: f.digits / 3,
+    minScore: 1 - f.minScore,
+    lastScore: 1 - f.lastScore,
+    checkerFailed: f.checkerFailed ? 1 : 0,
+    unfinished: f.finished ? 0 : 1,
+  };
+}
+
+/** Higher is harder; weights come from the calibrated policy table (a missing weight is 0). */
 export interface DifficultyModel {
-  weights: { ops: number; minScore: number; lastScore: number; checkerFailed: number; unfinished: number };
+  weights: Partial<Record<FeatureName, number>>;
   /** Four increasing boundaries: quintiles of the score on the calibration set. */
   edges: number[];
 }
 
 export function difficultyScore(f: ProbeFeatures, m: DifficultyModel): number {
-  const w = m.weights;
-  return w.ops * (f.ops / 6) + w.minScore * (1 - f.minScore) + w.lastScore * (1 - f.lastScore) + w.checkerFailed * (f.checkerFailed ? 1 : 0) + w.unfinished * (f.finished ? 0 : 1);
+  const v = featureVector(f);
+  return FEATURE_NAMES.reduce((sum, name) => sum + (m.weights[name] ?? 0) * v[name], 0);
 }
 
 /** Bin 1 (easiest) to 5 (hardest). */
