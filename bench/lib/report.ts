@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mean, type Config, type Run } from './sweep';
-import type { BenchProblem } from './problems';
+import { NUMBER_SIZES, type BenchProblem } from './problems';
 import { renderSvg } from './plot';
 import type { Cell } from '../search';
 
@@ -31,6 +31,11 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
 
   const binAccuracy = (label: string, budget: number, bin: number) => {
     const list = r.runs.filter((x) => x.label === label && x.budget === budget && r.binOf.get(x.problemId) === bin);
+    return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
+  };
+  const sizeOf = new Map(r.problems.map((p) => [p.id, p.numbers]));
+  const sizeAccuracy = (label: string, budget: number, numbers: number) => {
+    const list = r.runs.filter((x) => x.label === label && x.budget === budget && sizeOf.get(x.problemId) === numbers);
     return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
   };
   const binCounts = [1, 2, 3, 4, 5].map((b) => [...r.binOf.values()].filter((x) => x === b).length);
@@ -81,7 +86,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
           '',
         ]
       : []),
-    `One run of \`npm run report\` on ${r.problems.length} held-out problems (${r.problems.length / 6} per operation count 1..6, mixed families, seed 7; never seen in training), bundled policy and PRM, sampling seed 1, temperature 0.7. Generated tokens count every token the policy sampled (lookahead rollouts and auto's probe included); FLOPs are 2 x parameters x tokens for every forward pass of the policy and the PRM (prompts included).`,
+    `One run of \`npm run report\` on ${r.problems.length} held-out problems (${r.problems.length / (6 * NUMBER_SIZES.length)} for each operation count 1..6 and each number size: numbers up to ${NUMBER_SIZES.join(', ')}; mixed families, seed 7; never seen in training), bundled policy and PRM, sampling seed 1, temperature 0.7. Generated tokens count every token the policy sampled (lookahead rollouts and auto's probe included); FLOPs are 2 x parameters x tokens for every forward pass of the policy and the PRM (prompts included).`,
     '',
     '## Accuracy vs compute',
     '',
@@ -96,9 +101,15 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
     '',
     `For \`auto\`, N is the budget cap; it spends less when the probe says the problem is easy or the answers agree early.`,
     '',
+    '## Accuracy per number size',
+    '',
+    `| strategy | N | ${NUMBER_SIZES.map((n) => `numbers <= ${n}`).join(' | ')} |`,
+    `|---|---|${NUMBER_SIZES.map(() => '---|').join('')}`,
+    ...r.plan.flatMap((p) => p.budgets.filter((b) => b <= 16).map((b) => `| ${p.config.label} | ${b} | ${NUMBER_SIZES.map((n) => { const a = sizeAccuracy(p.config.label, b, n); return a === null ? '–' : pct(a); }).join(' | ')} |`)),
+    '',
     '## Accuracy per difficulty bin',
     '',
-    `Bins are auto's own estimate (greedy probe + PRM + operation count, boundaries calibrated on a separate set); problems per bin: ${binCounts.join(', ')}.`,
+    `Bins are auto's own estimate (greedy probe + PRM + operation count + number size, boundaries calibrated on a separate set); problems per bin: ${binCounts.join(', ')}.`,
     '',
     '![accuracy per bin](accuracy-bins.svg)',
     '',

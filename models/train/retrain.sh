@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Retrain both StepMath models end to end on CPU (about 2.5 hours on 2 cores):
-#   policy SFT -> policy eval (samples cached) -> PRM data (policy samples, checker + MC
+#   policy SFT (3 phases) -> policy eval (samples cached) beside PRM data (policy samples, checker + MC
 #   rollouts) -> PRM training -> PRM eval -> ONNX export + parity fixtures -> parity test.
 # Usage: models/train/retrain.sh          (from anywhere; needs /usr/bin/python3 with torch+onnx)
 set -euo pipefail
@@ -27,10 +27,14 @@ $PY train_policy.py --out runs/policy3 --rope --init runs/policy2_plain/ckpt.pt 
 cp runs/policy3/ckpt.pt runs/policy/final.pt
 $PY copy_probe.py runs/policy/ckpt.pt runs/policy/final.pt | tee runs/copy_probe.txt
 stamp "policy trained"
-$PY evaluate.py --policy runs/policy/final.pt | tee runs/eval_policy.md
-stamp "policy evaluated"
-$PY prm_data.py --policy runs/policy/final.pt --max_numbers 9,20,99 --per_ops 10,15,20,25,25,25 --heldout_per_ops 8 --samples 4 --k 4 --seed 4321
+# The policy evaluation (its samples are cached for the PRM evaluation) and the PRM data run side
+# by side, one thread each (on 2 cores two 1-thread processes beat one 2-thread process).
+$PY evaluate.py --policy runs/policy/final.pt --threads 1 > runs/eval_policy.md 2>&1 &
+EVAL=$!
+$PY prm_data.py --policy runs/policy/final.pt --max_numbers 9,20,99 --per_ops 10,15,20,25,25,25 --heldout_per_ops 8 --samples 4 --k 4 --seed 4321 --threads 1
 stamp "PRM data built"
+wait $EVAL
+stamp "policy evaluated"
 $PY train_prm.py --policy runs/policy/final.pt --out runs/prm --epochs 3 --seed 99
 stamp "PRM trained"
 $PY evaluate.py --policy runs/policy/final.pt --prm runs/prm/ckpt.pt | tee runs/eval_prm.md
