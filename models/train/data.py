@@ -95,6 +95,9 @@ def verify_steps(items):
     Uses `node dist/cli.js verify --jsonl`; returns None if the checker is unavailable."""
     if not items:
         return []
+    if len(items) > 2000:  # the CLI reads at most 1 MiB of input per call
+        parts = [verify_steps(items[i:i + 2000]) for i in range(0, len(items), 2000)]
+        return None if any(p is None for p in parts) else [v for p in parts for v in p]
     inp = "".join(json.dumps({"problem": it["problem"], "steps": it["steps"]}) + "\n" for it in items)
     try:
         p = subprocess.run(["node", CLI, "verify", "--jsonl"], input=inp, capture_output=True,

@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=99)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--extra", default=None, help="more labelled solutions (e.g. data/prm_corrupted.jsonl from corrupt_gold.py)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -113,6 +114,8 @@ def main():
     P = run_logger(os.path.join(args.out, "log.txt"))
 
     train = data.load_jsonl(os.path.join(data.DATA, "prm_train.jsonl"))
+    if args.extra:
+        train += data.load_jsonl(args.extra)
     held = data.load_jsonl(os.path.join(data.DATA, "prm_heldout.jsonl"))
     items = [encode_solution(s["problem"], s["steps"]) + (s["labels"],) for s in train]
     model, _ = load_ckpt(args.policy, prm=True)

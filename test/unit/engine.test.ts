@@ -116,14 +116,10 @@ test('every strategy returns scored, checked candidates and accounts its compute
   }
 });
 
-// A one-operation problem the bundled policy gets right greedily and in 10 of 16 samples.
+// A one-operation problem the bundled policy gets right greedily and in every sample.
 const EASY = { problem: 'Compute 3 / 3.', answer: '1' };
-// Known failure, kept visible: the bundled policy copies operands but cannot yet do the
-// arithmetic and the PRM cannot tell right arithmetic from wrong (models/*/README.md), so
-// bon, lookahead and revisions pick a wrong candidate here. Remove `todo` once retrained.
-const WEAK_MODELS = 'bundled models too weak: bon, lookahead and revisions miss 3 / 3 (see models/stepmath-policy/README.md)';
 
-test('every strategy solves an easy problem correctly with the bundled models', { todo: WEAK_MODELS }, async () => {
+test('every strategy solves an easy problem correctly with the bundled models', async () => {
   for (const strategy of STRATEGY_NAMES) {
     const r = await engine.solve(EASY.problem, { strategy, budget: 4, width: 2, seed: 1 });
     assert.equal(r.answer, EASY.answer, `${strategy}: ${JSON.stringify(r.candidates[0]?.steps.map((s) => s.text))}`);
