@@ -28,7 +28,8 @@ function heldOut(seed: number, perLevel: number, exclude: ReadonlySet<string>): 
       for (const p of generateProblems({ family: 'mixed', ops, count: 150, seed, maxNumber: numbers === 99 ? undefined : numbers })) {
         if (seen.has(p.problem) || exclude.has(p.problem)) continue;
         seen.add(p.problem);
-        rows.push({ id: p.id, problem: p.problem, answer: p.answer, ops: p.ops, family: p.family, numbers });
+        // the generator's ids repeat across ops levels and sizes (same seed): make them unique
+        rows.push({ id: `${numbers}/${ops}/${p.id}`, problem: p.problem, answer: p.answer, ops: p.ops, family: p.family, numbers });
         if (seen.size === perLevel) break;
       }
     }
