@@ -29,15 +29,14 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
   writeFileSync(resolve(docs, 'accuracy-tokens.svg'), r.tokensSvg);
   writeFileSync(resolve(docs, 'accuracy-flops.svg'), r.flopsSvg);
 
-  const binAccuracy = (label: string, budget: number, bin: number) => {
-    const list = r.runs.filter((x) => x.label === label && x.budget === budget && r.binOf.get(x.problemId) === bin);
+  /** Accuracy of one strategy at one budget over the problems `keep` selects (null: none). */
+  const accuracyOver = (label: string, budget: number, keep: (problemId: string) => boolean) => {
+    const list = r.runs.filter((x) => x.label === label && x.budget === budget && keep(x.problemId));
     return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
   };
+  const binAccuracy = (label: string, budget: number, bin: number) => accuracyOver(label, budget, (id) => r.binOf.get(id) === bin);
   const sizeOf = new Map(r.problems.map((p) => [p.id, p.numbers]));
-  const sizeAccuracy = (label: string, budget: number, numbers: number) => {
-    const list = r.runs.filter((x) => x.label === label && x.budget === budget && sizeOf.get(x.problemId) === numbers);
-    return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
-  };
+  const sizeAccuracy = (label: string, budget: number, numbers: number) => accuracyOver(label, budget, (id) => sizeOf.get(id) === numbers);
   const binCounts = [1, 2, 3, 4, 5].map((b) => [...r.binOf.values()].filter((x) => x === b).length);
   const labels = r.plan.map((p) => p.config.label).filter((l) => l !== 'greedy');
   const binValues = [4, 16].flatMap((budget) => labels.flatMap((label) => [1, 2, 3, 4, 5].map((bin) => ({ budget: `N=${budget}`, strategy: label, bin: `bin ${bin}`, accuracy: binAccuracy(label, budget, bin) ?? 0 }))));

@@ -336,6 +336,15 @@ export async function webviewFrameHandle(page: Page, options: { index?: number; 
   return frame;
 }
 
+/** Runs `Stepwise: Solve Problem...` from the palette with `problem` typed into its input box. */
+export async function solveFromPalette(page: Page, problem: string): Promise<void> {
+  await runCommand(page, 'Stepwise: Solve Problem...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(problem);
+  await page.keyboard.press('Enter');
+}
+
 /** The webview frame (panel or view) whose document has `selector`, once one does. */
 export async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
   const frame = await waitUntil(

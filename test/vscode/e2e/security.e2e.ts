@@ -1,7 +1,7 @@
 // End to end: problem and step text full of markup is shown as text in the panel; nothing runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openWorkbench, runCommand, screenshot, waitUntil, webviewWith, type Workbench } from './helpers';
+import { openWorkbench, screenshot, solveFromPalette, waitUntil, webviewWith, type Workbench } from './helpers';
 
 const HOSTILE = `Compute 2 + 3 <script>alert('s')</script> <img src=x onerror="alert('i')"> <a href="javascript:alert('a')">x</a> <style>body{display:none}</style>`;
 
@@ -20,11 +20,7 @@ test('markup in a problem is shown as text and never executed', { timeout: 240_0
     dialogs.push(d.message());
     void d.dismiss();
   });
-  await runCommand(page, 'Stepwise: Solve Problem...');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(HOSTILE);
-  await page.keyboard.press('Enter');
+  await solveFromPalette(page, HOSTILE);
   const panel = await webviewWith(page, 'h1.problem', 120_000);
   await waitUntil(async () => (await panel.locator('.meta').innerText()).match(/done|failed|cancelled/), { timeoutMs: 180_000, what: 'the end of the search' });
   await screenshot(page, 'security');

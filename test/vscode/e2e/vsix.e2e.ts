@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { installVsix, makeTempDir, openWorkbench, removeTempDir, repoRoot, runCommand, screenshot, waitUntil, webviewWith, type Workbench } from './helpers';
+import { installVsix, makeTempDir, openWorkbench, removeTempDir, repoRoot, screenshot, solveFromPalette, waitUntil, webviewWith, type Workbench } from './helpers';
 
 const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
 const VSIX = join(repoRoot, 'stepwise-linux-x64.vsix');
@@ -46,11 +46,7 @@ test('the VSIX holds the bundles, both models and only the linux-x64 onnxruntime
 test('the installed VSIX solves from the palette', { timeout: 300_000 }, async () => {
   wb = await openWorkbench({ name: 'vsix', extension: 'none', extensionsDir, files: { 'notes.txt': `${PROBLEM}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 8 } });
   const { page } = wb;
-  await runCommand(page, 'Stepwise: Solve Problem...');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(PROBLEM);
-  await page.keyboard.press('Enter');
+  await solveFromPalette(page, PROBLEM);
   const panel = await webviewWith(page, 'section.candidates', 120_000);
   await waitUntil(async () => (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'a finished search' });
   await screenshot(page, 'vsix-panel');
