@@ -45,8 +45,9 @@ export function prepareProblem(raw: string): string {
   // not be the problem solved ("Trojan source"). Right-to-left text itself is fine.
   const bidi = /[\u202a-\u202e\u2066-\u2069]/.exec(raw);
   if (bidi) throw new BadInputError(`the problem contains an invisible direction control (${codePoint(bidi[0])}) that makes it display differently from what it says; remove it`);
-  // NFC composes decomposed accents (e + U+0301 -> é); direction marks carry no content.
-  const text = raw.normalize('NFC').replace(/[\u200e\u200f\u061c]/g, '').replace(/\s+/g, ' ').trim();
+  // Direction marks carry no content; NFC then composes decomposed accents (e + U+0301 -> é),
+  // including a mark that only met its letter once a direction mark between them was removed.
+  const text = raw.replace(/[\u200e\u200f\u061c]/g, '').normalize('NFC').replace(/\s+/g, ' ').trim();
   if (!text) throw new BadInputError('the problem is empty');
   const mark = /([0-9+\-*/=().])(\p{M})/u.exec(text);
   if (mark) throw new BadInputError(`"${mark[1]}" carries a combining mark (${codePoint(mark[2])}); retype the problem without marks on its digits and symbols`);

@@ -218,7 +218,8 @@ test('prepareProblem: accepts with a stable normal form, or rejects with a one-l
       assert.ok(p.length > 0 && p.length <= MAX_PROBLEM_CHARS);
       assert.equal(prepareProblem(p), p, `normal form of ${JSON.stringify(s)} is stable`);
     }),
-    { numRuns: 2000 },
+    // found by CI: a combining accent separated from its letter by a direction mark
+    { numRuns: 2000, examples: [['Infinity\u200e\u0301 1e5']] },
   );
   // Arithmetic typed tightly comes back in the surface form, with its value unchanged.
   fc.assert(
