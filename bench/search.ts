@@ -7,8 +7,9 @@ import { resolve } from 'node:path';
 import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt/difficulty';
 import { POLICY_TABLE } from '../src/core/adapt/policy-table';
 import { testSet, type BenchProblem } from './lib/problems';
-import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
-import { argValue, loadBundled } from './lib/models';
+import { mean, rerankRun, RunCache, runOne, sweep, type Config, type Run } from './lib/sweep';
+import { argValue, BIG_POLICY_DIR, loadBundled } from './lib/models';
+import { count, max, sum } from '../src/core/search/rank';
 import { renderSvg } from './lib/plot';
 import { writeReport } from './lib/report';
 
@@ -49,6 +50,11 @@ async function main() {
   const big = argValue('big-budget', 64);
   const seed = 1;
   const problems: BenchProblem[] = testSet(perLevel);
+  // `--shard i/n`: only every n-th problem, into the shared run cache (one process per core);
+  // a later unsharded run reads them all back and writes the figures.
+  const shardArg = process.argv[process.argv.indexOf('--shard') + 1];
+  const shard = process.argv.includes('--shard') ? /^(\d+)\/(\d+)$/.exec(shardArg ?? '') : null;
+  if (process.argv.includes('--shard') && (!shard || Number(shard[1]) >= Number(shard[2]))) throw new Error(`--shard takes i/n with 0 <= i < n, got ${shardArg}`);
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
@@ -59,8 +65,16 @@ async function main() {
     ...(report ? [{ config: { label: 'auto', strategy: 'auto' } as Config, budgets: [4, 16, big] }] : []),
   ];
   console.log(`test set: ${problems.length} problems (seed 7, held out from training), seed ${seed}`);
-  const runs = await sweep(engine, problems, plan, seed, cache);
+  const mine = shard ? problems.filter((_, k) => k % Number(shard[2]) === Number(shard[1])) : problems;
+  const runs = await sweep(engine, mine, plan, seed, cache);
   await engine.dispose();
+  // FLOPs-matched: the 4x policy with N samples costs about what the small one does with 4N.
+  const withBigPolicy = report && existsSync(BIG_POLICY_DIR);
+  const bigMajority = withBigPolicy ? await sweepBigPolicy(mine, seed) : [];
+  if (shard) {
+    console.log(`shard ${shard[1]}/${shard[2]} done; run without --shard for the figures`);
+    return;
+  }
 
   const cells: Record<string, Record<string, Cell>> = {};
   for (const { config, budgets } of plan) {
@@ -109,11 +123,48 @@ async function main() {
           return [r.problemId, difficultyBin(difficultyScore(probeFeatures(p.problem, r.steps, r.answer), POLICY_TABLE.difficulty), POLICY_TABLE.difficulty.edges)];
         }),
     );
-    const flopsSvg = await renderSvg(accuracyPlot([...points, ...oracle], 'flops', 'FLOPs per problem (log2)'));
-    const extra = await writeReport({ runs, plan, cells, byOps, binOf, problems, big, flopsSvg, tokensSvg: svg, bigPolicyExists: existsSync(resolve(__dirname, '../models/stepmath-policy-4x')) });
+    const goldOf = new Map(problems.map((p) => [p.id, p.answer]));
+    const bigRuns = bigMajority.flatMap((r) =>
+      (
+        [
+          ['4x majority', count],
+          ['4x best-of-N', max],
+          ['4x weighted-bon', sum],
+        ] as const
+      ).map(([label, weight]) => rerankRun(r, label, weight, goldOf.get(r.problemId)!)),
+    );
+    const bigCells: Record<string, Record<string, Cell>> = {};
+    for (const r of bigRuns) (bigCells[r.label] ??= {})[r.budget] = summarize(bigRuns.filter((x) => x.label === r.label && x.budget === r.budget));
+    const bigPoints = Object.entries(bigCells).flatMap(([strategy, byBudget]) => Object.entries(byBudget).map(([b, c]) => ({ strategy, budget: Number(b), tokens: c.tokens, flops: c.flops, accuracy: c.accuracy })));
+    const flopsSvg = await renderSvg(accuracyPlot([...points, ...oracle, ...bigPoints], 'flops', 'FLOPs per problem (log2)'));
+    const extra = await writeReport({ runs, plan, cells, byOps, binOf, problems, big, flopsSvg, tokensSvg: svg, bigRuns, bigCells, rerankCheck: withBigPolicy ? await checkRerank(problems.slice(0, 12), seed) : null });
     Object.assign(figures, extra);
   }
   console.log(JSON.stringify(figures));
+}
+
+/** The 4x policy's majority runs at N = 1, 4, 16 (best-of-N and weighted best-of-N are re-ranked from them). */
+async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<Run[]> {
+  const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
+  const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
+  console.log(`4x policy (${BIG_POLICY_DIR}): majority at N = 1, 4, 16`);
+  const runs = await sweep(engine, problems, [{ config: { label: 'majority', strategy: 'majority' }, budgets: [1, 4, 16] }], seed, cache);
+  await engine.dispose();
+  return runs;
+}
+
+/** Re-ranking a majority run must give what running weighted best-of-N gives: checked on a few problems. */
+async function checkRerank(problems: BenchProblem[], seed: number): Promise<{ same: number; of: number }> {
+  const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
+  const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
+  let same = 0;
+  for (const p of problems) {
+    const majority = await runOne(engine, p, { label: 'majority', strategy: 'majority' }, 4, seed, cache);
+    const weighted = await runOne(engine, p, { label: 'weighted-bon', strategy: 'weighted-bon' }, 4, seed, cache);
+    if (rerankRun(majority, 'check', sum, p.answer).answer === weighted.answer) same++;
+  }
+  await engine.dispose();
+  return { same, of: problems.length };
 }
 
 export function accuracyPlot(values: { strategy: string; tokens: number; flops: number; accuracy: number; budget: number }[], x: 'tokens' | 'flops', title: string) {

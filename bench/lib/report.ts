@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mean, type Config, type Run } from './sweep';
 import { NUMBER_SIZES, type BenchProblem } from './problems';
 import { renderSvg } from './plot';
+import { BIG_POLICY_DIR } from './models';
 import type { Cell } from '../search';
 
 interface ReportInput {
@@ -15,12 +16,60 @@ interface ReportInput {
   big: number;
   tokensSvg: string;
   flopsSvg: string;
-  bigPolicyExists: boolean;
+  /** The 4x policy's runs (majority, best-of-N, weighted best-of-N at N = 1, 4, 16); empty without it. */
+  bigRuns: Run[];
+  bigCells: Record<string, Record<string, Cell>>;
+  /** Problems on which re-ranking a majority run gave the answer a weighted best-of-N run gave. */
+  rerankCheck: { same: number; of: number } | null;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** Below this accuracy the comparisons are within noise on a few hundred problems. */
 const MEANINGFUL = 0.1;
+
+/**
+ * Snell et al.'s question on our scale: the 4x policy with N samples against the small policy at
+ * no more FLOPs (measured per solve: policy and PRM passes, so 4x parameters cost ~2.5x per sample).
+ */
+function flopsMatched(r: ReportInput, binAccuracy: (label: string, budget: number, bin: number) => number | null): string[] {
+  if (!r.bigRuns.length) return ['Not measured: models/stepmath-policy-4x is missing (see models/train/README.md to train it).'];
+  const gflops = (c: Cell) => `${(c.flops / 1e9).toFixed(2)} G`;
+  const bigLabels = ['4x majority', '4x best-of-N', '4x weighted-bon'];
+  const small = Object.entries(r.cells).flatMap(([label, byBudget]) => Object.entries(byBudget).map(([budget, cell]) => ({ label, budget: Number(budget), cell })));
+  const best = <T extends { cell: Cell }>(xs: T[]) => xs.reduce<T | null>((a, x) => (!a || x.cell.accuracy > a.cell.accuracy ? x : a), null);
+  const rows = Object.keys(r.bigCells['4x majority'] ?? {})
+    .map(Number)
+    .map((n) => {
+      const budget = r.bigCells['4x majority'][n];
+      const within = small.filter((x) => x.cell.flops <= budget.flops);
+      return { n, budget, bestSmall: best(within), auto: best(within.filter((x) => x.label === 'auto')), bestBig: best(bigLabels.map((label) => ({ label, cell: r.bigCells[label][n] }))) };
+    });
+  const bigParams = (JSON.parse(readFileSync(resolve(BIG_POLICY_DIR, 'config.json'), 'utf8')) as { num_parameters: number }).num_parameters;
+  const costRatio = r.bigCells['4x majority']?.[4] && r.cells.majority?.[4] ? r.bigCells['4x majority'][4].flops / r.cells.majority[4].flops : null;
+  const name = (x: { label: string; budget: number; cell: Cell } | null) => (x ? `${x.label}@${x.budget}: ${pct(x.cell.accuracy)} (${gflops(x.cell)})` : 'none this cheap');
+  const verdicts = rows.map(({ n, bestSmall, bestBig }) =>
+    bestSmall && bestBig ? `at the FLOPs of the 4x policy's N=${n} the small policy ${bestSmall.cell.accuracy >= bestBig.cell.accuracy ? 'matches or beats' : 'loses to'} it: ${name(bestSmall)} vs ${bestBig.label} ${pct(bestBig.cell.accuracy)}` : `N=${n}: no small configuration this cheap`,
+  );
+  return [
+    `The 4x policy (models/stepmath-policy-4x, ${(bigParams / 1e6).toFixed(2)}M parameters: the bundled policy deepened to 16 layers with identity blocks and trained further on the same data; its card says how) samples N solutions. Best-of-N and weighted best-of-N for it are its majority runs re-ranked by the PRM: the three strategies rank the same seeded samples (unit-tested in test/unit/engine.test.ts${r.rerankCheck ? `; here re-ranking gave the answer of a real weighted best-of-N run on ${r.rerankCheck.same} of ${r.rerankCheck.of} problems` : ''}). FLOPs are measured per solve (policy and PRM passes), so one 4x sample costs ${costRatio ? costRatio.toFixed(1) : 'about 2.5'} small ones (majority at N=4), not 4. The small policy is credited with its best configuration whose mean FLOPs per problem are no more than the 4x policy's.`,
+    '',
+    '| 4x policy N | 4x majority | 4x best-of-N | 4x weighted-bon | 4x FLOPs | best small within those FLOPs | small `auto` within those FLOPs |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(({ n, budget, bestSmall, auto }) => `| ${n} | ${bigLabels.map((l) => pct(r.bigCells[l][n].accuracy)).join(' | ')} | ${gflops(budget)} | ${name(bestSmall)} | ${name(auto)} |`),
+    '',
+    ...verdicts.map((v) => `- ${v[0].toUpperCase()}${v.slice(1)}.`),
+    '',
+    'Per difficulty bin (bins from the small policy\'s probe, the same problems for both):',
+    '',
+    '| 4x FLOPs | strategy | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.flatMap(({ n, budget, auto }) =>
+      [...(auto ? [[auto.label, auto.budget, `small auto, cap ${auto.budget}`] as const] : []), ...bigLabels.map((l) => [l, n, `${l}, N=${n}`] as const)].map(
+        ([label, b, title]) => `| ${gflops(budget)} | ${title} | ${[1, 2, 3, 4, 5].map((bin) => { const a = binAccuracy(label, b, bin); return a === null ? '–' : pct(a); }).join(' | ')} |`,
+      ),
+    ),
+  ];
+}
 
 /** Writes docs/RESULTS.md and its SVG plots from one sweep; returns the headline figures. */
 export async function writeReport(r: ReportInput): Promise<Record<string, number | null>> {
@@ -31,7 +80,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
 
   /** Accuracy of one strategy at one budget over the problems `keep` selects (null: none). */
   const accuracyOver = (label: string, budget: number, keep: (problemId: string) => boolean) => {
-    const list = r.runs.filter((x) => x.label === label && x.budget === budget && keep(x.problemId));
+    const list = [...r.runs, ...r.bigRuns].filter((x) => x.label === label && x.budget === budget && keep(x.problemId));
     return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
   };
   const binAccuracy = (label: string, budget: number, bin: number) => accuracyOver(label, budget, (id) => r.binOf.get(id) === bin);
@@ -138,9 +187,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
     '',
     '## FLOPs-matched: small policy + search vs a 4x larger policy',
     '',
-    r.bigPolicyExists
-      ? 'A 4x policy exists in models/stepmath-policy-4x but this report version does not evaluate it yet.'
-      : 'Not measured: no 4x larger policy was trained in this round (the 2-core machine spent its training time on the bundled policy and PRM). The question stays open; `models/train` can train one with `--n_embd 256`.',
+    ...flopsMatched(r, binAccuracy),
     '',
     `Reproduce: \`npm run report -- ${process.argv.slice(2).filter((a) => a !== '--report').join(' ')}\` (runs are cached in bench/results/search-runs.jsonl, keyed by the model files, so an interrupted run resumes).`,
     '',

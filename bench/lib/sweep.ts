@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { Engine } from '../../src/core/engine';
 import type { SolveOptions } from '../../src/core/protocol/results';
 import { answersEquivalent } from '../../src/core/verify';
+import { rankByAnswer } from '../../src/core/search/rank';
 import type { BenchProblem } from './problems';
 
 /** One strategy with its hyper-parameters, named for tables and plots. */
@@ -30,6 +31,8 @@ export interface Run {
   steps: { score: number | null; valid: boolean | null }[];
   difficulty: { bin: number; score: number } | null;
   chosen: string | null;
+  /** Every candidate's answer and final score (runs cached before this field lack it). */
+  candidates?: { answer: string | null; score: number }[];
 }
 
 /** Runs are appended to a JSONL cache so an interrupted sweep resumes; the models' files key it. */
@@ -80,6 +83,7 @@ export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget:
     steps: (r.candidates[0]?.steps ?? []).map((s) => ({ score: s.score, valid: s.valid })),
     difficulty: r.difficulty,
     chosen: r.chosen ? `${r.chosen.strategy}/${r.chosen.budget}` : null,
+    candidates: r.candidates.map((x) => ({ answer: x.answer, score: x.score })),
   };
   cache.put(run);
   return run;
@@ -102,3 +106,14 @@ export async function sweep(engine: Engine, problems: BenchProblem[], plan: { co
 }
 
 export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/**
+ * The run a sample-ranking strategy would have made from `run`'s samples: majority, best-of-N and
+ * weighted best-of-N rank the same seeded samples (DESIGN: one sampling loop), so one majority run
+ * gives all three; `weight` is how an answer's samples add up (count, max, sum).
+ */
+export function rerankRun(run: Run, label: string, weight: (scores: number[]) => number, gold: string): Run {
+  if (!run.candidates) throw new Error(`run ${run.key} has no candidates to rank`);
+  const answer = rankByAnswer(run.candidates, (c) => c.score, weight)[0]?.answer ?? null;
+  return { ...run, key: `${label}|${run.budget}|${run.problemId}`, label, answer, correct: answer !== null && answersEquivalent(answer, gold) };
+}

@@ -189,6 +189,32 @@ def left_pad_positions(attention_mask):
     return (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
 
 
+def deepen(model, n_layer):
+    """A deeper copy of `model` that computes exactly the same function: the trained blocks keep
+    their order and every new block is inserted after one of them with its output projections
+    zeroed, so it adds nothing to the residual stream until training moves it (growth by
+    identity blocks; used for the 4x policy so it starts from the trained small one)."""
+    old = model.cfg.n_layer
+    assert n_layer > old and n_layer % old == 0, "n_layer must be a multiple of the trained depth"
+    cfg = GPTConfig(**{**model.cfg.to_dict(), "n_layer": n_layer})
+    torch.manual_seed(0)
+    grown = GPT(cfg)
+    state = grown.state_dict()
+    per = n_layer // old
+    for name, value in model.state_dict().items():
+        if not name.startswith("blocks."):
+            state[name] = value.clone()
+            continue
+        _, i, rest = name.split(".", 2)
+        state[f"blocks.{int(i) * per}.{rest}"] = value.clone()
+    for j in range(n_layer):
+        if j % per:  # a new block: zero the two projections that write into the residual stream
+            for rest in ("attn.proj.weight", "attn.proj.bias", "mlp.2.weight", "mlp.2.bias"):
+                state[f"blocks.{j}.{rest}"].zero_()
+    grown.load_state_dict(state)
+    return grown
+
+
 def save_ckpt(path, model, extra=None):
     torch.save({"config": model.cfg.to_dict(), "state": model.state_dict(), "extra": extra or {}}, path)
 

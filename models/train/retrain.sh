@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain both StepMath models end to end on CPU (about 2.5 hours on 2 cores):
+# Retrain both StepMath models end to end on CPU (about 2.5 hours on 2 cores, then the 4x policy):
 #   policy SFT (3 phases) -> policy eval (samples cached) beside PRM data (policy samples, checker + MC
 #   rollouts) -> PRM training -> PRM eval -> ONNX export + parity fixtures -> parity test.
 # Usage: models/train/retrain.sh          (from anywhere; needs /usr/bin/python3 with torch+onnx)
@@ -43,4 +43,10 @@ $PY export.py --ckpt runs/policy/final.pt --out ../stepmath-policy --parity "$RO
 $PY export.py --ckpt runs/prm/ckpt.pt --out ../stepmath-prm --prm --parity "$ROOT/test/fixtures/parity-prm.json" --eval runs/eval.json
 stamp "exported"
 (cd "$ROOT" && node --import tsx --test test/unit/model-parity.test.ts)
-stamp "done"
+stamp "bundled models done"
+# The 4x policy of the FLOPs-matched comparison (docs/RESULTS.md; not shipped in the VSIX): the
+# bundled policy deepened to 16 layers with identity blocks (same function at step 0), then
+# trained further on the phase-3 curriculum data.
+$PY train_policy.py --out runs/policy4x --rope --init runs/policy/final.pt --grow_to 16 --per_ops 25000 --max_numbers 9,20,99 --max_steps 1300 --lr 1e-3 --warmup 50 --batch_seqs 16 --procs 2 --threads 1 --eval_every 500 --seed 2026 --deadline_min 100
+$PY export.py --ckpt runs/policy4x/ckpt.pt --out ../stepmath-policy-4x
+stamp "4x policy done"

@@ -116,6 +116,8 @@ def parse_args():
     ap.add_argument("--rope", action="store_true", help="rotary positions instead of a learned table")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (fresh optimizer)")
+    ap.add_argument("--grow_to", type=int, default=None,
+                    help="with --init: insert identity blocks up to this many layers (the 4x policy)")
     ap.add_argument("--stop_at", type=int, default=None, help="stop early at this step (schedule unchanged)")
     ap.add_argument("--deadline_min", type=float, default=None, help="safety stop after this many minutes")
     return ap.parse_args()
@@ -150,6 +152,11 @@ def train(rank, args):
         from model import load_ckpt
         model, _ = load_ckpt(args.init)
         P("initialised from", args.init)
+        if args.grow_to:
+            from model import deepen
+            model = deepen(model, args.grow_to)
+            P(f"deepened to {args.grow_to} layers (new blocks start as identities)")
+        cfg = model.cfg
     P("params", model.num_params(), json.dumps(vars(args)))
     probe_set = probe_rows()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]

@@ -8,6 +8,7 @@ import { OnnxDecoder } from '../../src/core/model/session';
 import { allocateRebase } from '../../src/core/search/rebase';
 import { aggregateScores } from '../../src/core/reward/aggregate';
 import { STRATEGY_NAMES } from '../../src/core/search/registry';
+import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
 
 const POLICY = resolve(__dirname, '../../models/stepmath-policy');
 const PRM = resolve(__dirname, '../../models/stepmath-prm');
@@ -70,6 +71,20 @@ test('the same seed gives the same search, another seed another', async () => {
   assert.deepEqual(a.tree, b.tree);
   assert.deepEqual(a.candidates, b.candidates);
   assert.notDeepEqual(a.tree.map((n) => n.text), c.tree.map((n) => n.text));
+});
+
+test('majority, best-of-N and weighted best-of-N rank the same seeded samples (the report re-ranks one run into three)', async () => {
+  // a problem the policy answers several ways, so the three rankings pick different answers
+  const problem = 'Compute 47 * 3 - 58 + 96 / 12.';
+  const runs = await Promise.all((['majority', 'bon', 'weighted-bon'] as const).map((strategy) => engine.solve(problem, { strategy, budget: 8, seed: 5 })));
+  const samples = (r: (typeof runs)[number]) => r.candidates.map((c) => `${c.answer}|${c.score.toFixed(6)}`).sort();
+  assert.deepEqual(samples(runs[1]), samples(runs[0]));
+  assert.deepEqual(samples(runs[2]), samples(runs[0]));
+  const top = (weight: (xs: number[]) => number) => rankByAnswer(runs[0].candidates, (c) => c.score, weight)[0].answer;
+  assert.equal(top(count), runs[0].answer);
+  assert.equal(top(max), runs[1].answer);
+  assert.equal(top(sum), runs[2].answer);
+  assert.ok(new Set(runs.map((r) => r.answer)).size > 1, 'the rankings should disagree on this problem');
 });
 
 test('beam search keeps exactly N/M beams per step', async () => {

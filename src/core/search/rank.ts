@@ -1,9 +1,8 @@
 import { answerValue } from '../verify';
-import type { SearchNode } from './tree';
 
 /** Groups leaves by equivalent answer; a group's weight decides the order of groups, score the order within. */
-export function rankByAnswer(leaves: readonly SearchNode[], scoreOf: (n: SearchNode) => number, weight: (scores: number[]) => number): SearchNode[] {
-  const groups = new Map<string, SearchNode[]>();
+export function rankByAnswer<T extends { readonly answer: string | null }>(leaves: readonly T[], scoreOf: (n: T) => number, weight: (scores: number[]) => number): T[] {
+  const groups = new Map<string, T[]>();
   for (const leaf of leaves) {
     const key = answerKey(leaf.answer);
     groups.set(key, [...(groups.get(key) ?? []), leaf]);
