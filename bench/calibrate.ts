@@ -7,6 +7,10 @@ import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
 import { argValue, loadBundled } from './lib/models';
+import { pickSignificant } from './lib/select';
+
+/** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
+const ALPHA = 0.1;
 
 /** Every strategy with the hyper-parameters worth choosing between (Snell et al.'s search space, scaled down). */
 export const CALIBRATION_CONFIGS: Config[] = [
@@ -66,30 +70,27 @@ async function main() {
   for (const r of runs) byConfig.set(`${r.label}|${r.budget}`, [...(byConfig.get(`${r.label}|${r.budget}`) ?? []), r]);
 
   const bins: PolicyTable['bins'] = {};
-  console.log('\nbin  cap  choice               accuracy  greedy   tokens');
+  console.log(`\nbin  cap  choice               accuracy  greedy   tokens  sign-test p (a choice other than greedy needs p <= ${ALPHA})`);
   for (let bin = 1; bin <= 5; bin++) {
     bins[String(bin)] = {};
     for (const cap of [1, ...budgets]) {
-      let best: { choice: PlanChoice; accuracy: number; tokens: number } | null = null;
-      for (const [key, list] of byConfig) {
-        const inBin = list.filter((r) => binOf.get(r.problemId) === bin);
-        if (!inBin.length || inBin[0].budget > cap) continue;
-        const accuracy = mean(inBin.map((r) => (r.correct ? 1 : 0)));
-        const tokens = mean(inBin.map((r) => r.tokens));
-        if (!best || accuracy > best.accuracy + 1e-9 || (Math.abs(accuracy - best.accuracy) < 1e-9 && tokens < best.tokens)) {
-          const config = key.split('|')[0] === 'greedy' ? { label: 'greedy', strategy: 'greedy' } : CALIBRATION_CONFIGS.find((c) => c.label === key.split('|')[0])!;
-          const { label: _label, ...knobs } = config;
-          best = { choice: { ...knobs, budget: inBin[0].budget, accuracy: Math.round(accuracy * 1000) / 1000 }, accuracy, tokens };
-        }
-      }
-      if (best) bins[String(bin)][String(cap)] = best.choice;
-      const greedyAcc = mean((byConfig.get('greedy|1') ?? []).filter((r) => binOf.get(r.problemId) === bin).map((r) => (r.correct ? 1 : 0)));
-      if (best) console.log(`${bin}    ${String(cap).padEnd(4)} ${`${best.choice.strategy}/${best.choice.budget}${best.choice.width ? `/M${best.choice.width}` : ''}`.padEnd(20)} ${(100 * best.accuracy).toFixed(1).padStart(6)}%  ${(100 * greedyAcc).toFixed(1).padStart(5)}%  ${Math.round(best.tokens)}`);
+      const inBin = (key: string) => (byConfig.get(key) ?? []).filter((r) => binOf.get(r.problemId) === bin);
+      const options = [...byConfig.keys()].filter((key) => key !== 'greedy|1' && Number(key.split('|')[1]) <= cap).map((key) => ({ key, runs: inBin(key) }));
+      const baseline = { key: 'greedy|1', runs: inBin('greedy|1') };
+      if (!baseline.runs.length) continue;
+      const best = pickSignificant(baseline, options, ALPHA);
+      const [label, budget] = best.key.split('|');
+      const config = label === 'greedy' ? { label: 'greedy', strategy: 'greedy' } : CALIBRATION_CONFIGS.find((c) => c.label === label)!;
+      const { label: _label, ...knobs } = config;
+      const choice: PlanChoice = { ...knobs, budget: Number(budget), accuracy: Math.round(best.accuracy * 1000) / 1000 };
+      bins[String(bin)][String(cap)] = choice;
+      const greedyAcc = mean(baseline.runs.map((r) => (r.correct ? 1 : 0)));
+      console.log(`${bin}    ${String(cap).padEnd(4)} ${`${choice.strategy}/${choice.budget}${choice.width ? `/M${choice.width}` : ''}`.padEnd(20)} ${(100 * best.accuracy).toFixed(1).padStart(6)}%  ${(100 * greedyAcc).toFixed(1).padStart(5)}%  ${Math.round(best.tokens).toString().padStart(6)}  ${best.p < 1 ? best.p.toFixed(3) : '-'}`);
     }
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`npm run calibrate\` on ${problems.length} held-out problems (seed 8), budgets ${budgets.join(', ')}, seed ${seed}, ${new Date().toISOString().slice(0, 10)}.`,
+    note: `Calibrated by \`npm run calibrate\` on ${problems.length} held-out problems (seed 8), budgets ${budgets.join(', ')}, seed ${seed}, ${new Date().toISOString().slice(0, 10)}; a bin leaves greedy only for a strategy that beats it on the same problems with sign-test p <= ${ALPHA}.`,
     difficulty,
     bins,
     stopping: { agreement: 0.8, score: 0.8 },

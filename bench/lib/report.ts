@@ -24,6 +24,10 @@ interface ReportInput {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pctOrDash = (x: number | null) => (x === null ? '–' : pct(x));
+type BinAccuracy = (label: string, budget: number, bin: number) => number | null;
+/** One strategy's accuracy in bins 1..5 as table cells. */
+const binRow = (binAccuracy: BinAccuracy, label: string, budget: number) => [1, 2, 3, 4, 5].map((bin) => pctOrDash(binAccuracy(label, budget, bin))).join(' | ');
 /** Below this accuracy the comparisons are within noise on a few hundred problems. */
 const MEANINGFUL = 0.1;
 
@@ -31,7 +35,7 @@ const MEANINGFUL = 0.1;
  * Snell et al.'s question on our scale: the 4x policy with N samples against the small policy at
  * no more FLOPs (measured per solve: policy and PRM passes, so 4x parameters cost ~2.5x per sample).
  */
-function flopsMatched(r: ReportInput, binAccuracy: (label: string, budget: number, bin: number) => number | null): string[] {
+function flopsMatched(r: ReportInput, binAccuracy: BinAccuracy): string[] {
   if (!r.bigRuns.length) return ['Not measured: models/stepmath-policy-4x is missing (see models/train/README.md to train it).'];
   const gflops = (c: Cell) => `${(c.flops / 1e9).toFixed(2)} G`;
   const bigLabels = ['4x majority', '4x best-of-N', '4x weighted-bon'];
@@ -65,9 +69,26 @@ function flopsMatched(r: ReportInput, binAccuracy: (label: string, budget: numbe
     '|---|---|---|---|---|---|---|',
     ...rows.flatMap(({ n, budget, auto }) =>
       [...(auto ? [[auto.label, auto.budget, `small auto, cap ${auto.budget}`] as const] : []), ...bigLabels.map((l) => [l, n, `${l}, N=${n}`] as const)].map(
-        ([label, b, title]) => `| ${gflops(budget)} | ${title} | ${[1, 2, 3, 4, 5].map((bin) => { const a = binAccuracy(label, b, bin); return a === null ? '–' : pct(a); }).join(' | ')} |`,
+        ([label, b, title]) => `| ${gflops(budget)} | ${title} | ${binRow(binAccuracy, label, b)} |`,
       ),
     ),
+  ];
+}
+
+/** What the numbers say, computed from them so a regenerated report stays true. */
+function findings(r: ReportInput): string[] {
+  const greedy = r.cells.greedy[1];
+  const at = (budget: number) => Object.entries(r.cells).filter(([label, c]) => c[budget] && label !== 'auto').map(([label, c]) => ({ label, cell: c[budget] }));
+  const best = (budget: number) => at(budget).reduce((a, x) => (x.cell.accuracy > a.cell.accuracy ? x : a));
+  const prmRanked = ['bon', 'beam', 'lookahead', 'dvts'];
+  const below = prmRanked.filter((l) => [4, 16].every((b) => (r.cells[l]?.[b]?.accuracy ?? 1) < greedy.accuracy));
+  const oracleBudget = r.cells.majority[r.big] ? r.big : 16;
+  return [
+    `Greedy decoding is right on ${pct(greedy.accuracy)} with ${Math.round(greedy.tokens)} generated tokens per problem. The most accurate strategy is ${[4, 16, r.big].filter((b) => at(b).length).map((b) => `${best(b).label} at N=${b} (${pct(best(b).cell.accuracy)})`).join(', ')}.`,
+    below.length
+      ? `Strategies that rank or prune by the PRM score alone (${below.join(', ')}) stay below greedy at N=4 and N=16: the bundled PRM separates easy problems from hard ones but not a right step from a wrong one on the same problem (models/stepmath-prm/README.md), so following it trades right samples for wrong ones.`
+      : 'Every PRM-guided strategy reaches greedy accuracy at N=4 or N=16.',
+    `Oracle pass@N reaches ${pct(r.cells.majority[oracleBudget].oracle)} at N=${oracleBudget}: the right answer is among the samples far more often than any of these verifiers picks it; a better step verifier is where the headroom is.`,
   ];
 }
 
@@ -88,12 +109,13 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
   const sizeAccuracy = (label: string, budget: number, numbers: number) => accuracyOver(label, budget, (id) => sizeOf.get(id) === numbers);
   const binCounts = [1, 2, 3, 4, 5].map((b) => [...r.binOf.values()].filter((x) => x === b).length);
   const labels = r.plan.map((p) => p.config.label).filter((l) => l !== 'greedy');
-  const binValues = [4, 16].flatMap((budget) => labels.flatMap((label) => [1, 2, 3, 4, 5].map((bin) => ({ budget: `N=${budget}`, strategy: label, bin: `bin ${bin}`, accuracy: binAccuracy(label, budget, bin) ?? 0 }))));
+  // greedy (N=1) is drawn in both panels: it is the reference every search must beat
+  const binValues = [4, 16].flatMap((budget) => ['greedy', ...labels].flatMap((label) => [1, 2, 3, 4, 5].map((bin) => ({ budget: `N=${budget}`, strategy: label, bin: `bin ${bin}`, accuracy: binAccuracy(label, label === 'greedy' ? 1 : budget, bin) ?? 0 }))));
   const binsSvg = await renderSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     background: 'white',
     data: { values: binValues },
-    facet: { row: { field: 'budget', type: 'nominal', title: null } },
+    facet: { row: { field: 'budget', type: 'nominal', title: null, sort: ['N=4', 'N=16'] } },
     spec: {
       width: 520,
       height: 180,
@@ -102,17 +124,28 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
         x: { field: 'bin', type: 'nominal', title: 'difficulty bin (probe-estimated)' },
         xOffset: { field: 'strategy', type: 'nominal' },
         y: { field: 'accuracy', type: 'quantitative', axis: { format: '%' } },
-        color: { field: 'strategy', type: 'nominal' },
+        color: { field: 'strategy', type: 'nominal', scale: { scheme: 'tableau20' } },
       },
     },
   });
   writeFileSync(resolve(docs, 'accuracy-bins.svg'), binsSvg);
 
-  // Compute efficiency: tokens auto needs to match weighted best-of-N at the largest budget.
-  const target = r.cells['weighted-bon'][r.big];
+  // Compute efficiency: tokens auto needs to match a sampler at the largest budget (weighted
+  // best-of-N is the issue's baseline; majority is the strongest sampler with this PRM).
   const autoCaps = (r.plan.find((p) => p.config.label === 'auto')?.budgets ?? []).map((b) => ({ cap: b, ...r.cells.auto[b] }));
-  const reaching = autoCaps.find((a) => a.accuracy >= target.accuracy - 1e-9);
-  const ratio = reaching ? target.tokens / reaching.tokens : null;
+  const efficiencyAgainst = (label: string) => {
+    const target = r.cells[label][r.big];
+    const reaching = autoCaps.find((a) => a.accuracy >= target.accuracy - 1e-9);
+    return { label, target, reaching, ratio: reaching ? target.tokens / reaching.tokens : null };
+  };
+  const efficiency = [efficiencyAgainst('weighted-bon'), efficiencyAgainst('majority')];
+  const { target, ratio } = efficiency[0];
+  const verdict = ({ label, target, reaching, ratio }: (typeof efficiency)[number]) =>
+    target.accuracy < MEANINGFUL
+      ? `**No efficiency claim against ${label}**: ${label}@${r.big} is right on only ${pct(target.accuracy)} of the problems, so matching it says nothing${ratio !== null ? ` (the raw ratio would be ${ratio.toFixed(1)}x)` : ''}.`
+      : ratio !== null
+        ? `**Against ${label}@${r.big} (${pct(target.accuracy)}, ${Math.round(target.tokens)} tokens): auto reaches that accuracy at cap ${reaching!.cap} with ${ratio.toFixed(1)}x fewer generated tokens** (the issue's target: 4x).`
+        : `**Against ${label}@${r.big} (${pct(target.accuracy)}, ${Math.round(target.tokens)} tokens): auto does not reach it at any cap tried** (best: ${pct(Math.max(...autoCaps.map((a) => a.accuracy)))}); no efficiency ratio can be claimed.`;
 
   const beamVsBon = [4, 16].map((budget) =>
     [1, 2, 3, 4, 5].map((bin) => {
@@ -136,6 +169,10 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
       : []),
     `One run of \`npm run report\` on ${r.problems.length} held-out problems (${r.problems.length / (6 * NUMBER_SIZES.length)} for each operation count 1..6 and each number size: numbers up to ${NUMBER_SIZES.join(', ')}; mixed families, seed 7; never seen in training), bundled policy and PRM, sampling seed 1, temperature 0.7. Generated tokens count every token the policy sampled (lookahead rollouts and auto's probe included); FLOPs are 2 x parameters x tokens for every forward pass of the policy and the PRM (prompts included).`,
     '',
+    '## Findings',
+    '',
+    ...findings(r).map((f) => `- ${f}`),
+    '',
     '## Accuracy vs compute',
     '',
     '![accuracy vs generated tokens](accuracy-tokens.svg)',
@@ -145,7 +182,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
     `| strategy | N=1 | N=4 | N=16 | N=${r.big} |`,
     '|---|---|---|---|---|',
     ...r.plan.map((p) => strategiesRow(p.config.label)),
-    `| oracle pass@N (any of the N best-of-N samples right) | – | ${[4, 16, r.big].map((b) => (r.cells.bon[b] ? pct(r.cells.bon[b].oracle) : '–')).join(' | ')} |`,
+    `| oracle pass@N (any of the N samples right; majority's samples) | – | ${[4, 16, r.big].map((b) => (r.cells.majority[b] ? pct(r.cells.majority[b].oracle) : '–')).join(' | ')} |`,
     '',
     `For \`auto\`, N is the budget cap; it spends less when the probe says the problem is easy or the answers agree early.`,
     '',
@@ -153,7 +190,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
     '',
     `| strategy | N | ${NUMBER_SIZES.map((n) => `numbers <= ${n}`).join(' | ')} |`,
     `|---|---|${NUMBER_SIZES.map(() => '---|').join('')}`,
-    ...r.plan.flatMap((p) => p.budgets.filter((b) => b <= 16).map((b) => `| ${p.config.label} | ${b} | ${NUMBER_SIZES.map((n) => { const a = sizeAccuracy(p.config.label, b, n); return a === null ? '–' : pct(a); }).join(' | ')} |`)),
+    ...r.plan.flatMap((p) => p.budgets.filter((b) => b <= 16).map((b) => `| ${p.config.label} | ${b} | ${NUMBER_SIZES.map((n) => pctOrDash(sizeAccuracy(p.config.label, b, n))).join(' | ')} |`)),
     '',
     '## Accuracy per difficulty bin',
     '',
@@ -166,24 +203,21 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
       '',
       '| strategy | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |',
       '|---|---|---|---|---|---|',
-      ...labels.filter((l) => r.cells[l][budget]).map((l) => `| ${l} | ${[1, 2, 3, 4, 5].map((bin) => { const a = binAccuracy(l, budget, bin); return a === null ? '–' : pct(a); }).join(' | ')} |`),
+      `| greedy (N=1) | ${binRow(binAccuracy, 'greedy', 1)} |`,
+      ...labels.filter((l) => r.cells[l][budget]).map((l) => `| ${l} | ${binRow(binAccuracy, l, budget)} |`),
       '',
       `Beam vs weighted best-of-N by bin: ${beamVsBon[budget === 4 ? 0 : 1].map((w, i) => `bin ${i + 1}: ${w}`).join(', ')}.`,
       '',
     ]),
     '## Compute efficiency of `auto`',
     '',
-    `Weighted best-of-N at N=${r.big}: ${pct(target.accuracy)} with ${Math.round(target.tokens)} generated tokens per problem.`,
+    `Greedy alone: ${pct(r.cells.greedy[1].accuracy)} with ${Math.round(r.cells.greedy[1].tokens)} generated tokens per problem.`,
     '',
     '| auto cap | accuracy | tokens |',
     '|---|---|---|',
     ...autoCaps.map((a) => `| ${a.cap} | ${pct(a.accuracy)} | ${Math.round(a.tokens)} |`),
     '',
-    target.accuracy < MEANINGFUL
-      ? `**No efficiency claim**: weighted best-of-N@${r.big} is right on only ${pct(target.accuracy)} of the problems, so matching it says nothing${ratio !== null ? ` (the raw ratio would be ${ratio.toFixed(1)}x)` : ''}. The comparison needs a stronger bundled policy.`
-      : ratio !== null
-        ? `**auto reaches that accuracy at cap ${reaching!.cap} with ${ratio.toFixed(1)}x fewer generated tokens** (target of the issue: 4x).`
-        : `**auto does not reach weighted best-of-N@${r.big}'s accuracy at any cap tried** (best: ${pct(Math.max(...autoCaps.map((a) => a.accuracy)))}); no efficiency ratio can be claimed.`,
+    ...efficiency.flatMap((e) => [`- ${verdict(e)}`]),
     '',
     '## FLOPs-matched: small policy + search vs a 4x larger policy',
     '',
@@ -194,5 +228,12 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
   );
   writeFileSync(resolve(docs, 'RESULTS.md'), lines.join('\n'));
   console.log('wrote docs/RESULTS.md and docs/*.svg');
-  return { auto_efficiency_ratio: target.accuracy < MEANINGFUL ? null : ratio, raw_ratio: ratio, weighted_bon_big: target.accuracy, weighted_bon_big_tokens: target.tokens };
+  const majority = efficiency[1];
+  return {
+    auto_efficiency_ratio: target.accuracy < MEANINGFUL ? null : ratio,
+    raw_ratio: ratio,
+    weighted_bon_big: target.accuracy,
+    weighted_bon_big_tokens: target.tokens,
+    auto_vs_majority_ratio: majority.target.accuracy < MEANINGFUL ? null : majority.ratio,
+  };
 }

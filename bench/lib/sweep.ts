@@ -13,6 +13,8 @@ export interface Config {
   lookahead?: number;
   rebaseTemperature?: number;
   aggregation?: 'last' | 'min' | 'prod' | 'mean';
+  /** Part of the cache key only: what else the runs depend on (auto: the policy table). */
+  cacheTag?: string;
 }
 
 /** One solve of one problem under one config and budget. */
@@ -63,10 +65,10 @@ export function modelSignature(dirs: string[]): string {
 }
 
 export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache): Promise<Run> {
-  const key = `${c.label}|${budget}|${p.id}|${seed}`;
+  const key = `${c.label}${c.cacheTag ? `#${c.cacheTag}` : ''}|${budget}|${p.id}|${seed}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const { label: _label, ...knobs } = c;
+  const { label: _label, cacheTag: _tag, ...knobs } = c;
   const options: SolveOptions = { ...knobs, budget, seed };
   const r = await engine.solve(p.problem, options);
   const run: Run = {
