@@ -72,7 +72,7 @@ async function main() {
   await engine.dispose();
   // FLOPs-matched: the 4x policy with N samples costs about what the small one does with 4N.
   const withBigPolicy = report && existsSync(BIG_POLICY_DIR);
-  const bigMajority = withBigPolicy ? await sweepBigPolicy(mine, seed) : [];
+  const bigPolicyRuns = withBigPolicy ? await sweepBigPolicy(mine, seed) : [];
   if (shard) {
     console.log(`shard ${shard[1]}/${shard[2]} done; run without --shard for the figures`);
     return;
@@ -127,7 +127,9 @@ async function main() {
         }),
     );
     const goldOf = new Map(problems.map((p) => [p.id, p.answer]));
-    const bigRuns = bigMajority.flatMap((r) =>
+    const bigRuns = [
+      ...bigPolicyRuns.filter((r) => r.label === 'greedy').map((r) => ({ ...r, label: '4x greedy' })),
+      ...bigPolicyRuns.filter((r) => r.label === 'majority').flatMap((r) =>
       (
         [
           ['4x majority', count],
@@ -135,7 +137,8 @@ async function main() {
           ['4x weighted-bon', sum],
         ] as const
       ).map(([label, weight]) => rerankRun(r, label, weight, goldOf.get(r.problemId)!)),
-    );
+      ),
+    ];
     const bigCells: Record<string, Record<string, Cell>> = {};
     for (const r of bigRuns) (bigCells[r.label] ??= {})[r.budget] = summarize(bigRuns.filter((x) => x.label === r.label && x.budget === r.budget));
     const bigPoints = Object.entries(bigCells).flatMap(([strategy, byBudget]) => Object.entries(byBudget).map(([b, c]) => ({ strategy, budget: Number(b), tokens: c.tokens, flops: c.flops, accuracy: c.accuracy })));
@@ -146,12 +149,16 @@ async function main() {
   console.log(JSON.stringify(figures));
 }
 
-/** The 4x policy's majority runs at N = 1, 4, 16 (best-of-N and weighted best-of-N are re-ranked from them). */
+/** The 4x policy's greedy runs and majority runs at N = 1, 4, 16 (best-of-N and weighted best-of-N are re-ranked from them). */
 async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<Run[]> {
   const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
-  console.log(`4x policy (${BIG_POLICY_DIR}): majority at N = 1, 4, 16`);
-  const runs = await sweep(engine, problems, [{ config: { label: 'majority', strategy: 'majority' }, budgets: [1, 4, 16] }], seed, cache);
+  console.log(`4x policy (${BIG_POLICY_DIR}): greedy, and majority at N = 1, 4, 16`);
+  const plan = [
+    { config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] },
+    { config: { label: 'majority', strategy: 'majority' }, budgets: [1, 4, 16] },
+  ];
+  const runs = await sweep(engine, problems, plan, seed, cache);
   await engine.dispose();
   return runs;
 }
