@@ -47,6 +47,6 @@ stamp "bundled models done"
 # The 4x policy of the FLOPs-matched comparison (docs/RESULTS.md; not shipped in the VSIX): the
 # bundled policy deepened to 16 layers with identity blocks (same function at step 0), then
 # trained further on the phase-3 curriculum data.
-$PY train_policy.py --out runs/policy4x --rope --init runs/policy/final.pt --grow_to 16 --per_ops 25000 --max_numbers 9,20,99 --max_steps 1300 --lr 1e-3 --warmup 50 --batch_seqs 16 --procs 2 --threads 1 --eval_every 500 --seed 2026 --deadline_min 100
+$PY train_policy.py --out runs/policy4x --rope --init runs/policy/final.pt --grow_to 16 --per_ops 25000 --max_numbers 9,20,99 --max_steps 1100 --lr 1e-3 --warmup 50 --batch_seqs 16 --procs 2 --threads 1 --eval_every 500 --seed 2026 --deadline_min 66
 $PY export.py --ckpt runs/policy4x/ckpt.pt --out ../stepmath-policy-4x
 stamp "4x policy done"
