@@ -70,7 +70,7 @@ async function main() {
   const mine = shard ? problems.filter((_, k) => k % Number(shard[2]) === Number(shard[1])) : problems;
   const runs = await sweep(engine, mine, plan, seed, cache);
   await engine.dispose();
-  // FLOPs-matched: the 4x policy with N samples costs about what the small one does with 4N.
+  // FLOPs-matched: the 4x policy's runs, set against the small policy at no more measured FLOPs.
   const withBigPolicy = report && existsSync(BIG_POLICY_DIR);
   const bigPolicyRuns = withBigPolicy ? await sweepBigPolicy(mine, seed) : [];
   if (shard) {
