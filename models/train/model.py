@@ -197,7 +197,7 @@ def deepen(model, n_layer):
     old = model.cfg.n_layer
     assert n_layer > old and n_layer % old == 0, "n_layer must be a multiple of the trained depth"
     cfg = GPTConfig(**{**model.cfg.to_dict(), "n_layer": n_layer})
-    torch.manual_seed(0)
+    torch.manual_seed(0)  # the new blocks' input weights are random: fix them for reproducibility
     grown = GPT(cfg)
     state = grown.state_dict()
     per = n_layer // old
