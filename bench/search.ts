@@ -53,9 +53,8 @@ async function main() {
   const problems: BenchProblem[] = testSet(perLevel);
   // `--shard i/n`: only every n-th problem, into the shared run cache (one process per core);
   // a later unsharded run reads them all back and writes the figures.
-  const shardArg = process.argv[process.argv.indexOf('--shard') + 1];
-  const shard = process.argv.includes('--shard') ? /^(\d+)\/(\d+)$/.exec(shardArg ?? '') : null;
-  if (process.argv.includes('--shard') && (!shard || Number(shard[1]) >= Number(shard[2]))) throw new Error(`--shard takes i/n with 0 <= i < n, got ${shardArg}`);
+  const shardAt = process.argv.indexOf('--shard');
+  const shard = shardAt < 0 ? null : parseShard(process.argv[shardAt + 1]);
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
@@ -67,22 +66,18 @@ async function main() {
     ...(report ? [{ config: { label: 'auto', strategy: 'auto', cacheTag: createHash('sha256').update(JSON.stringify(POLICY_TABLE)).digest('hex').slice(0, 12) } as Config, budgets: [4, 16, big] }] : []),
   ];
   console.log(`test set: ${problems.length} problems (seed 7, held out from training), seed ${seed}`);
-  const mine = shard ? problems.filter((_, k) => k % Number(shard[2]) === Number(shard[1])) : problems;
+  const mine = shard ? problems.filter((_, k) => k % shard.of === shard.index) : problems;
   const runs = await sweep(engine, mine, plan, seed, cache);
   await engine.dispose();
   // FLOPs-matched: the 4x policy's runs, set against the small policy at no more measured FLOPs.
   const withBigPolicy = report && existsSync(BIG_POLICY_DIR);
-  const bigPolicyRuns = withBigPolicy ? await sweepBigPolicy(mine, seed) : [];
+  const bigPolicy = withBigPolicy ? await sweepBigPolicy(mine, seed) : null;
   if (shard) {
-    console.log(`shard ${shard[1]}/${shard[2]} done; run without --shard for the figures`);
+    console.log(`shard ${shard.index}/${shard.of} done; run without --shard for the figures`);
     return;
   }
 
-  const cells: Record<string, Record<string, Cell>> = {};
-  for (const { config, budgets } of plan) {
-    cells[config.label] = {};
-    for (const b of budgets) cells[config.label][b] = summarize(runs.filter((r) => r.label === config.label && r.budget === b));
-  }
+  const cells = cellsOf(runs);
   const opsOf = new Map(problems.map((p) => [p.id, p.ops]));
   const byOps: Record<string, Record<string, Record<string, number>>> = {};
   for (const { config, budgets } of plan)
@@ -100,7 +95,7 @@ async function main() {
 
   mkdirSync(resolve(__dirname, 'results'), { recursive: true });
   writeFileSync(resolve(__dirname, 'results/search.json'), JSON.stringify({ problems: problems.length, seed, cells, byOps }, null, 2) + '\n');
-  const points = plan.flatMap(({ config, budgets }) => budgets.map((b) => ({ strategy: config.label, budget: b, tokens: cells[config.label][b].tokens, flops: cells[config.label][b].flops, accuracy: cells[config.label][b].accuracy })));
+  const points = pointsOf(cells);
   // majority's samples are every sampler's samples (same seed): their pass@N is the ceiling
   const oracle = [4, 16, big].map((b) => ({ strategy: 'oracle pass@N', budget: b, tokens: cells.majority[b].tokens, flops: cells.majority[b].flops, accuracy: cells.majority[b].oracle }));
   const svg = await renderSvg(accuracyPlot([...points, ...oracle], 'tokens', 'generated tokens per problem (log2)'));
@@ -127,6 +122,7 @@ async function main() {
         }),
     );
     const goldOf = new Map(problems.map((p) => [p.id, p.answer]));
+    const bigPolicyRuns = bigPolicy?.runs ?? [];
     const bigRuns = [
       ...bigPolicyRuns.filter((r) => r.label === 'greedy').map((r) => ({ ...r, label: '4x greedy' })),
       ...bigPolicyRuns.filter((r) => r.label === 'majority').flatMap((r) =>
@@ -139,18 +135,20 @@ async function main() {
       ).map(([label, weight]) => rerankRun(r, label, weight, goldOf.get(r.problemId)!)),
       ),
     ];
-    const bigCells: Record<string, Record<string, Cell>> = {};
-    for (const r of bigRuns) (bigCells[r.label] ??= {})[r.budget] = summarize(bigRuns.filter((x) => x.label === r.label && x.budget === r.budget));
-    const bigPoints = Object.entries(bigCells).flatMap(([strategy, byBudget]) => Object.entries(byBudget).map(([b, c]) => ({ strategy, budget: Number(b), tokens: c.tokens, flops: c.flops, accuracy: c.accuracy })));
-    const flopsSvg = await renderSvg(accuracyPlot([...points, ...oracle, ...bigPoints], 'flops', 'FLOPs per problem (log2)'));
-    const extra = await writeReport({ runs, plan, cells, byOps, binOf, problems, big, flopsSvg, tokensSvg: svg, bigRuns, bigCells, rerankCheck: withBigPolicy ? await checkRerank(problems.slice(0, 12), seed) : null });
+    const bigCells = cellsOf(bigRuns);
+    const flopsSvg = await renderSvg(accuracyPlot([...points, ...oracle, ...pointsOf(bigCells)], 'flops', 'FLOPs per problem (log2)'));
+    const extra = await writeReport({ runs, plan, cells, byOps, binOf, problems, big, flopsSvg, tokensSvg: svg, bigRuns, bigCells, rerankCheck: bigPolicy?.rerankCheck ?? null });
     Object.assign(figures, extra);
   }
   console.log(JSON.stringify(figures));
 }
 
-/** The 4x policy's greedy runs and majority runs at N = 1, 4, 16 (best-of-N and weighted best-of-N are re-ranked from them). */
-async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<Run[]> {
+/**
+ * The 4x policy's greedy runs and majority runs at N = 1, 4, 16 (best-of-N and weighted best-of-N
+ * are re-ranked from them), and a check of that re-ranking against real weighted best-of-N runs
+ * on the first 12 problems.
+ */
+async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<{ runs: Run[]; rerankCheck: { same: number; of: number } }> {
   const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   console.log(`4x policy (${BIG_POLICY_DIR}): greedy, and majority at N = 1, 4, 16`);
@@ -159,22 +157,41 @@ async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<R
     { config: { label: 'majority', strategy: 'majority' }, budgets: [1, 4, 16] },
   ];
   const runs = await sweep(engine, problems, plan, seed, cache);
-  await engine.dispose();
-  return runs;
-}
-
-/** Re-ranking a majority run must give what running weighted best-of-N gives: checked on a few problems. */
-async function checkRerank(problems: BenchProblem[], seed: number): Promise<{ same: number; of: number }> {
-  const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
-  const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
+  const checked = problems.slice(0, 12);
   let same = 0;
-  for (const p of problems) {
+  for (const p of checked) {
     const majority = await runOne(engine, p, { label: 'majority', strategy: 'majority' }, 4, seed, cache);
     const weighted = await runOne(engine, p, { label: 'weighted-bon', strategy: 'weighted-bon' }, 4, seed, cache);
     if (rerankRun(majority, 'check', sum, p.answer).answer === weighted.answer) same++;
   }
   await engine.dispose();
-  return { same, of: problems.length };
+  return { runs, rerankCheck: { same, of: checked.length } };
+}
+
+/** `--shard i/n` with 0 <= i < n. */
+function parseShard(arg: string | undefined): { index: number; of: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(arg ?? '');
+  if (!m || Number(m[1]) >= Number(m[2])) throw new Error(`--shard takes i/n with 0 <= i < n, got ${arg}`);
+  return { index: Number(m[1]), of: Number(m[2]) };
+}
+
+/** Runs summarised per strategy label and budget (insertion order: the order they ran in). */
+function cellsOf(runs: Run[]): Record<string, Record<string, Cell>> {
+  const groups = new Map<string, Run[]>();
+  for (const r of runs) {
+    const key = `${r.label}|${r.budget}`;
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  }
+  const cells: Record<string, Record<string, Cell>> = {};
+  for (const list of groups.values()) (cells[list[0].label] ??= {})[list[0].budget] = summarize(list);
+  return cells;
+}
+
+/** Plot points of every strategy and budget in `cells`. */
+function pointsOf(cells: Record<string, Record<string, Cell>>) {
+  return Object.entries(cells).flatMap(([strategy, byBudget]) => Object.entries(byBudget).map(([b, c]) => ({ strategy, budget: Number(b), tokens: c.tokens, flops: c.flops, accuracy: c.accuracy })));
 }
 
 export function accuracyPlot(values: { strategy: string; tokens: number; flops: number; accuracy: number; budget: number }[], x: 'tokens' | 'flops', title: string) {

@@ -101,8 +101,9 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
   writeFileSync(resolve(docs, 'accuracy-flops.svg'), r.flopsSvg);
 
   /** Accuracy of one strategy at one budget over the problems `keep` selects (null: none). */
+  const allRuns = [...r.runs, ...r.bigRuns];
   const accuracyOver = (label: string, budget: number, keep: (problemId: string) => boolean) => {
-    const list = [...r.runs, ...r.bigRuns].filter((x) => x.label === label && x.budget === budget && keep(x.problemId));
+    const list = allRuns.filter((x) => x.label === label && x.budget === budget && keep(x.problemId));
     return list.length ? mean(list.map((x) => (x.correct ? 1 : 0))) : null;
   };
   const binAccuracy = (label: string, budget: number, bin: number) => accuracyOver(label, budget, (id) => r.binOf.get(id) === bin);
