@@ -6,7 +6,7 @@ import { FEATURE_NAMES, difficultyBin, difficultyScore, featureVector, probeFeat
 import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
-import { argValue, loadBundled } from './lib/models';
+import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
 import { pickSignificant } from './lib/select';
 
 /** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
@@ -52,10 +52,18 @@ async function main() {
   const perLevel = argValue('per-level', 10);
   const budgets = process.argv.includes('--with-64') ? [4, 16, 64] : [4, 16];
   const seed = 1;
+  const shard = shardArg();
   const problems = calibrationSet(perLevel);
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/calibration-runs.jsonl'), signature);
   console.log(`calibration set: ${problems.length} problems (seed 8, disjoint from the test set)`);
+  if (shard) {
+    const mine = shardOf(problems, shard);
+    await sweep(engine, mine, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }, ...CALIBRATION_CONFIGS.map((config) => ({ config, budgets }))], seed, cache);
+    await engine.dispose();
+    console.log(`shard ${shard.index}/${shard.of} done; run without --shard to fit and write the table`);
+    return;
+  }
 
   const greedy = await sweep(engine, problems, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }], seed, cache);
   const features = problems.map((p, i) => probeFeatures(p.problem, greedy[i].steps, greedy[i].answer));

@@ -9,7 +9,7 @@ import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt
 import { POLICY_TABLE } from '../src/core/adapt/policy-table';
 import { testSet, type BenchProblem } from './lib/problems';
 import { mean, rerankRun, RunCache, runOne, sweep, type Config, type Run } from './lib/sweep';
-import { argValue, BIG_POLICY_DIR, loadBundled } from './lib/models';
+import { argValue, BIG_POLICY_DIR, loadBundled, shardArg, shardOf } from './lib/models';
 import { count, max, sum } from '../src/core/search/rank';
 import { renderSvg } from './lib/plot';
 import { writeReport } from './lib/report';
@@ -51,10 +51,7 @@ async function main() {
   const big = argValue('big-budget', 64);
   const seed = 1;
   const problems: BenchProblem[] = testSet(perLevel);
-  // `--shard i/n`: only every n-th problem, into the shared run cache (one process per core);
-  // a later unsharded run reads them all back and writes the figures.
-  const shardAt = process.argv.indexOf('--shard');
-  const shard = shardAt < 0 ? null : parseShard(process.argv[shardAt + 1]);
+  const shard = shardArg();
   const { engine, signature } = await loadBundled();
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
@@ -66,7 +63,7 @@ async function main() {
     ...(report ? [{ config: { label: 'auto', strategy: 'auto', cacheTag: createHash('sha256').update(JSON.stringify(POLICY_TABLE)).digest('hex').slice(0, 12) } as Config, budgets: [4, 16, big] }] : []),
   ];
   console.log(`test set: ${problems.length} problems (seed 7, held out from training), seed ${seed}`);
-  const mine = shard ? problems.filter((_, k) => k % shard.of === shard.index) : problems;
+  const mine = shardOf(problems, shard);
   const runs = await sweep(engine, mine, plan, seed, cache);
   await engine.dispose();
   // FLOPs-matched: the 4x policy's runs, set against the small policy at no more measured FLOPs.
@@ -166,13 +163,6 @@ async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<{
   }
   await engine.dispose();
   return { runs, rerankCheck: { same, of: checked.length } };
-}
-
-/** `--shard i/n` with 0 <= i < n. */
-function parseShard(arg: string | undefined): { index: number; of: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(arg ?? '');
-  if (!m || Number(m[1]) >= Number(m[2])) throw new Error(`--shard takes i/n with 0 <= i < n, got ${arg}`);
-  return { index: Number(m[1]), of: Number(m[2]) };
 }
 
 /** Runs summarised per strategy label and budget (insertion order: the order they ran in). */

@@ -1,10 +1,12 @@
 // Generation throughput of our engine (OnnxDecoder + BatchCache + Sampler, driven as LocalPolicy
 // drives them in a search) against @huggingface/transformers' generate(), on the same ONNX policy,
-// the same prompt, the same B sampled sequences of N new tokens, the same onnxruntime-node and the
-// same thread settings. Also a roofline: this machine's peak matmul GFLOP/s (bench/assets/matmul.onnx)
+// the same prompt, the same B sampled sequences of N new tokens, the same onnxruntime-node, and as
+// many threads: ours splits the rows over --threads shards of one thread each (one in this thread,
+// the rest in worker threads); transformers.js runs one session, timed at intraOpNumThreads 1 and
+// --threads, and the faster of the two is the baseline. Also a roofline: this machine's peak matmul GFLOP/s (bench/assets/matmul.onnx)
 // against the FLOP/s the model achieves (2 x params x tokens / s, the project's FLOPs convention).
 //
-//   npm run bench:throughput -- [--batch 16] [--tokens 128] [--repeats 5] [--threads 2] [--in-process] [--quick]
+//   npm run bench:throughput -- [--batch 16] [--tokens 128] [--repeats 5] [--threads 2] [--warmups 3] [--in-process] [--quick]
 //
 // Each timed run happens in a fresh child process that loads only its own engine (the way each is
 // used: the extension and CLI never load transformers.js). --in-process times all engines in this
@@ -21,7 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { PreTrainedModel, Tensor as HfTensor } from '@huggingface/transformers';
 import { OnnxDecoder } from '../src/core/model/session';
-import { Sampler, argmax } from '../src/core/model/sampling';
+import { argmax } from '../src/core/model/sampling';
+import type { DecodeRules } from '../src/core/model/decode';
 import { Rng } from '../src/core/domain/rng';
 
 const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     tokens: { type: 'string', default: '128' },
     repeats: { type: 'string', default: '5' },
     threads: { type: 'string', default: '2' },
+    warmups: { type: 'string', default: '3' },
     'in-process': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     child: { type: 'string' },
@@ -49,8 +53,9 @@ const B = quick ? 4 : Number(args.batch);
 const N = quick ? 16 : Number(args.tokens);
 const REPEATS = quick ? 1 : Number(args.repeats);
 const THREADS = Number(args.threads);
-// The same onnxruntime session options for every session we time (ours, transformers.js', the floor and the matmul).
-const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+const WARMUPS = quick ? 1 : Number(args.warmups);
+// The same onnxruntime session options for every session we time but the thread count (ours sets its own: one per shard).
+const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -92,7 +97,7 @@ function stageForTransformersJs(): { dir: string; name: string } {
 /** Milliseconds transformers.js spent inside its model's session.run (the rest of generate() is its own JS). */
 const theirsRun = { ms: 0 };
 
-async function loadTransformersJs(dir: string, name: string): Promise<PreTrainedModel> {
+async function loadTransformersJs(dir: string, name: string, threads: number): Promise<PreTrainedModel> {
   const { env, AutoModelForCausalLM } = await hf();
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -102,7 +107,7 @@ async function loadTransformersJs(dir: string, name: string): Promise<PreTrained
     local_files_only: true,
     dtype: 'fp32',
     device: 'cpu',
-    session_options: { ...sessionOptions },
+    session_options: sessionOptions(threads),
   });
   // Time (only) the model's forward passes; the top-k sessions its sampler runs are not this one.
   const session = (model as unknown as { sessions?: Record<string, ort.InferenceSession> }).sessions?.model;
@@ -181,32 +186,23 @@ async function theirsForced(model: PreTrainedModel, prompt: number[], forced: nu
 // LocalPolicy.extend stops each row at a newline; here every row runs exactly N tokens.
 
 async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, newTokens: number, seed: number) {
-  const { padTokenId, bosTokenId, eosTokenIds } = model.config;
-  // eos suppressed like transformers.js' min_new_tokens, pad and bos as LocalPolicy suppresses them.
-  const sampler = new Sampler({ temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds] }, new Rng(seed));
+  const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = model.config;
+  // eos suppressed like transformers.js' min_new_tokens, pad and bos as LocalPolicy suppresses them;
+  // no separator, so every row runs exactly newTokens tokens.
+  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, separator: null, maxStepTokens: newTokens, maxPositions };
+  const rng = new Rng(seed);
   const t0 = performance.now();
   const start = model.assemble([model.emptyCache()]);
   const [first] = await model.step(start, [prompt]);
-  const cache = start.extract(0);
+  const cache = await start.extract(0);
   start.dispose();
   const batch = model.assemble(Array.from({ length: rows }, () => cache));
-  const tokens = Array.from({ length: rows }, () => [] as number[]);
-  let next = tokens.map(() => sampler.sample(first));
-  let stepMs = 0;
-  let sampleMs = 0;
-  for (let t = 0; ; t++) {
-    next.forEach((id, b) => tokens[b].push(id));
-    if (t === newTokens - 1) break;
-    const s0 = performance.now();
-    const logits = await model.step(batch, next.map((id) => [id]));
-    const s1 = performance.now();
-    next = logits.map((l) => sampler.sample(l));
-    sampleMs += performance.now() - s1;
-    stepMs += s1 - s0;
-  }
+  const d0 = performance.now();
+  const decoded = await model.decode(batch, Array.from({ length: rows }, () => ({ logits: first, length: cache.length, seed: Math.floor(rng.next() * 2 ** 32) })), rules);
+  const decodeMs = performance.now() - d0;
   batch.dispose();
   const ms = performance.now() - t0;
-  return { ms, tokens, share: stepMs / ms, sampleShare: sampleMs / ms };
+  return { ms, tokens: decoded.map((d) => d.ids), share: decodeMs / ms };
 }
 
 async function oursGreedy(model: OnnxDecoder, prompt: number[], maxNew: number): Promise<number[]> {
@@ -290,7 +286,7 @@ async function prefillGflops(session: ort.InferenceSession, shape: Shape, params
 
 /** Peak matmul GFLOP/s of this machine through onnxruntime (best of a few square sizes). */
 async function peakGflops(): Promise<{ gflops: number; size: number; all: string }> {
-  const session = await ort.InferenceSession.create(readFileSync(MATMUL_ONNX), sessionOptions);
+  const session = await ort.InferenceSession.create(readFileSync(MATMUL_ONNX), sessionOptions(THREADS));
   let best = { gflops: 0, size: 0 };
   const all: string[] = [];
   for (const n of quick ? [256] : [512, 1024, 2048]) {
@@ -314,14 +310,28 @@ async function peakGflops(): Promise<{ gflops: number; size: number; all: string
 }
 
 // ---------------------------------------------------------------------------------------------
-// One timed measurement: load the engine, one untimed warm-up of the full size, one timed run.
+// One timed measurement: load the engine, WARMUPS untimed runs of the full size, one timed run.
+// Steady state takes a few runs in a fresh process (JIT, onnxruntime's arena growing to every
+// cache length), for every engine alike; an editor session decodes thousands of batches.
 
 type Engine = 'ours' | 'theirs' | 'floor';
+/** One timed configuration: an engine at a thread count. */
+interface Variant {
+  key: string;
+  engine: Engine;
+  threads: number;
+  label: string;
+}
+const VARIANTS: Variant[] = [
+  { key: 'ours', engine: 'ours', threads: THREADS, label: `ours (OnnxDecoder.decode, ${THREADS} shard${THREADS === 1 ? '' : 's'} x 1 thread)` },
+  { key: `theirs@${THREADS}`, engine: 'theirs', threads: THREADS, label: `transformers.js generate(), intraOp ${THREADS}` },
+  ...(THREADS !== 1 ? [{ key: 'theirs@1', engine: 'theirs' as const, threads: 1, label: 'transformers.js generate(), intraOp 1' }] : []),
+  { key: 'floor', engine: 'floor', threads: 1, label: 'bare onnxruntime loop, one session, intraOp 1 (no sampling)' },
+];
 interface Measurement {
   tokS: number;
-  /** Share of the time in the model's forward passes (ours: OnnxDecoder.step, incl. feeds and cache). */
+  /** Share of the time in decoding (ours: OnnxDecoder.decode, sampling included) or in the model's session.run (the others). */
   share: number;
-  sampleShare?: number;
 }
 
 async function loadOurs(): Promise<{ model: OnnxDecoder; prompt: number[]; shape: Shape }> {
@@ -338,30 +348,36 @@ function checkTokens(who: string, tokens: number[][], suppressed: number[]) {
 }
 
 /** Engines kept loaded between measurements in --in-process mode. */
-const loaded: { ours?: Awaited<ReturnType<typeof loadOurs>>; theirs?: PreTrainedModel; floor?: ort.InferenceSession; staged?: { dir: string; name: string } } = {};
+const loaded: { ours?: Awaited<ReturnType<typeof loadOurs>>; theirs?: Map<number, PreTrainedModel>; floor?: ort.InferenceSession; staged?: { dir: string; name: string } } = {};
 
-async function measure(engine: Engine, seed: number, keep: boolean): Promise<Measurement> {
+async function theirsAt(threads: number): Promise<PreTrainedModel> {
+  loaded.staged ??= stageForTransformersJs();
+  loaded.theirs ??= new Map();
+  if (!loaded.theirs.has(threads)) loaded.theirs.set(threads, await loadTransformersJs(loaded.staged.dir, loaded.staged.name, threads));
+  return loaded.theirs.get(threads)!;
+}
+
+async function measure(engine: Engine, threads: number, seed: number, keep: boolean): Promise<Measurement> {
   const ours = (loaded.ours ??= await loadOurs());
   const { padTokenId, bosTokenId, eosTokenIds } = ours.model.config;
   const suppressed = [padTokenId, bosTokenId, ...eosTokenIds];
   const B_N = B * N;
   try {
     if (engine === 'ours') {
-      await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919);
+      for (let w = 1; w <= WARMUPS; w++) await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919 * w);
       const r = await oursGenerate(ours.model, ours.prompt, B, N, seed);
       checkTokens('ours', r.tokens, suppressed);
-      return { tokS: B_N / (r.ms / 1000), share: r.share, sampleShare: r.sampleShare };
+      return { tokS: B_N / (r.ms / 1000), share: r.share };
     }
     if (engine === 'theirs') {
-      loaded.staged ??= stageForTransformersJs();
-      const theirs = (loaded.theirs ??= await loadTransformersJs(loaded.staged.dir, loaded.staged.name));
-      await theirsGenerate(theirs, ours.prompt, B, N, padTokenId, bosTokenId, seed + 7919);
+      const theirs = await theirsAt(threads);
+      for (let w = 1; w <= WARMUPS; w++) await theirsGenerate(theirs, ours.prompt, B, N, padTokenId, bosTokenId, seed + 7919 * w);
       const r = await theirsGenerate(theirs, ours.prompt, B, N, padTokenId, bosTokenId, seed);
       checkTokens('transformers.js', r.tokens, suppressed);
       return { tokS: B_N / (r.ms / 1000), share: r.share };
     }
-    const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions));
-    await ortFloor(floor, ours.shape, ours.prompt, B, N);
+    const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions(threads)));
+    for (let w = 1; w <= WARMUPS; w++) await ortFloor(floor, ours.shape, ours.prompt, B, N);
     const r = await ortFloor(floor, ours.shape, ours.prompt, B, N);
     return { tokS: B_N / (r.ms / 1000), share: r.share };
   } finally {
@@ -370,7 +386,7 @@ async function measure(engine: Engine, seed: number, keep: boolean): Promise<Mea
 }
 
 async function unload() {
-  await loaded.theirs?.dispose();
+  for (const m of loaded.theirs?.values() ?? []) await m.dispose();
   await loaded.floor?.release();
   await loaded.ours?.model.release();
   if (loaded.staged) rmSync(loaded.staged.dir, { recursive: true, force: true });
@@ -378,8 +394,8 @@ async function unload() {
 }
 
 /** Runs `measure` in a fresh node process (same flags, e.g. --import tsx) and reads its result line. */
-function measureInChild(engine: Engine, seed: number): Measurement {
-  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(THREADS), ...(quick ? ['--quick'] : [])];
+function measureInChild(engine: Engine, threads: number, seed: number): Measurement {
+  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(threads), '--warmups', String(WARMUPS), ...(quick ? ['--quick'] : [])];
   const res = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = res.stdout?.split('\n').find((l) => l.startsWith('@@result '));
   if (res.status !== 0 || !line) throw new Error(`the ${engine} measurement failed (exit ${res.status}): ${(res.stderr || res.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
@@ -392,8 +408,7 @@ function measureInChild(engine: Engine, seed: number): Measurement {
 async function checkValidity(): Promise<void> {
   const ours = (loaded.ours ??= await loadOurs());
   const { model, prompt } = ours;
-  loaded.staged ??= stageForTransformersJs();
-  const theirs = (loaded.theirs ??= await loadTransformersJs(loaded.staged.dir, loaded.staged.name));
+  const theirs = await theirsAt(THREADS);
   const eos = model.config.eosTokenIds;
   const maxGreedy = Math.min(96, model.config.maxPositions - prompt.length);
   const g1 = await oursGreedy(model, prompt, maxGreedy);
@@ -403,7 +418,7 @@ async function checkValidity(): Promise<void> {
     return end >= 0 ? ids.slice(0, end + 1) : ids;
   };
   const same = JSON.stringify(trim(g1)) === JSON.stringify(trim(g2));
-  const hfTok = await (await hf()).AutoTokenizer.from_pretrained(loaded.staged.name, { local_files_only: true });
+  const hfTok = await (await hf()).AutoTokenizer.from_pretrained(loaded.staged!.name, { local_files_only: true });
   const hfIds = hfTok.encode(`${PROBLEM}\n`, { add_special_tokens: false });
   const sameTokens = JSON.stringify([model.config.bosTokenId, ...hfIds]) === JSON.stringify(prompt);
   const forced = model.tokenizer.encode(SOLUTION);
@@ -428,35 +443,35 @@ async function main() {
   await checkValidity();
   if (!inProcess) await unload();
 
-  // Repeats, alternating which engine goes first; the bare loop last.
-  const runs: Record<Engine, Measurement[]> = { ours: [], theirs: [], floor: [] };
+  // Repeats, rotating which variant goes first; the bare loop last.
+  const timed = VARIANTS.filter((v) => v.engine !== 'floor');
+  const floorVariant = VARIANTS.find((v) => v.engine === 'floor')!;
+  const runs = new Map<string, Measurement[]>(VARIANTS.map((v) => [v.key, []]));
   for (let r = 0; r < REPEATS; r++) {
-    const order: Engine[] = r % 2 === 0 ? ['ours', 'theirs', 'floor'] : ['theirs', 'ours', 'floor'];
-    for (const engine of order) runs[engine].push(inProcess ? await measure(engine, 1000 + r, true) : measureInChild(engine, 1000 + r));
-    const [o, t, f] = (['ours', 'theirs', 'floor'] as const).map((e) => runs[e][r].tokS);
-    console.log(`repeat ${r + 1}/${REPEATS} (${order[0] === 'ours' ? 'ours first' : 'transformers.js first'}): ours ${fmt(o)} tok/s, transformers.js ${fmt(t)} tok/s, bare onnxruntime ${fmt(f)} tok/s`);
+    const order = [...timed.slice(r % timed.length), ...timed.slice(0, r % timed.length), floorVariant];
+    for (const v of order) runs.get(v.key)!.push(inProcess ? await measure(v.engine, v.threads, 1000 + r, true) : measureInChild(v.engine, v.threads, 1000 + r));
+    console.log(`repeat ${r + 1}/${REPEATS} (${order[0].key} first): ${VARIANTS.map((v) => `${v.key} ${fmt(runs.get(v.key)![r].tokS)}`).join(', ')} tok/s`);
   }
 
   // Roofline.
   const ours = (loaded.ours ??= await loadOurs());
   const params = ours.model.config.numParameters;
   const peak = await peakGflops();
-  const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions));
+  const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions(THREADS)));
   const prefill = await prefillGflops(floor, ours.shape, params, quick ? 4 : 32, quick ? 32 : 256);
   const load1 = loadavg();
 
-  const med = (e: Engine, k: 'tokS' | 'share' | 'sampleShare' = 'tokS') => median(runs[e].map((m) => m[k] ?? 0));
+  const med = (key: string, k: 'tokS' | 'share' = 'tokS') => median(runs.get(key)!.map((m) => m[k]));
   const oursMed = med('ours');
-  const theirsMed = med('theirs');
-  const floorMed = med('floor');
+  // The baseline is transformers.js at its faster thread setting on this machine.
+  const baseline = timed.filter((v) => v.engine === 'theirs').reduce((a, b) => (med(b.key) > med(a.key) ? b : a));
+  const theirsMed = med(baseline.key);
   const gf = (tokS: number) => (2 * params * tokS) / 1e9;
   const achieved = gf(oursMed);
 
   const rows: string[][] = [
-    ['engine', 'tok/s (median)', 'GFLOP/s', 'vs transformers.js'],
-    ['ours (OnnxDecoder + BatchCache + Sampler)', fmt(oursMed), fmt(achieved, 3), `${fmt(oursMed / theirsMed, 2)}x`],
-    ['transformers.js generate()', fmt(theirsMed), fmt(gf(theirsMed), 3), '1.00x'],
-    ['bare onnxruntime loop (no sampling; floor)', fmt(floorMed), fmt(gf(floorMed), 3), `${fmt(floorMed / theirsMed, 2)}x`],
+    ['engine', 'tok/s (median)', 'GFLOP/s', 'vs baseline'],
+    ...VARIANTS.map((v) => [v.label + (v === baseline ? ' = baseline' : ''), fmt(med(v.key)), fmt(gf(med(v.key)), 3), `${fmt(med(v.key) / theirsMed, 2)}x`]),
   ];
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   console.log('');
@@ -465,13 +480,13 @@ async function main() {
     if (i === 0) console.log(w.map((n) => '-'.repeat(n)).join('  '));
   }
   console.log('');
-  console.log(`workload: ${B} sequences x ${N} new tokens at temperature ${TEMPERATURE}, prompt ${ours.prompt.length} tokens; ${REPEATS} repeats (median), alternating which engine goes first`);
-  console.log(`timing: ${inProcess ? 'all engines in this one process (--in-process)' : 'each run in a fresh process holding only its engine'}; one untimed warm-up of the full size before each timed run`);
+  console.log(`workload: ${B} sequences x ${N} new tokens at temperature ${TEMPERATURE}, prompt ${ours.prompt.length} tokens; ${REPEATS} repeats (median), rotating which variant goes first`);
+  console.log(`timing: ${inProcess ? 'all engines in this one process (--in-process)' : 'each run in a fresh process holding only its engine'}; ${WARMUPS} untimed warm-up run(s) of the full size before each timed run`);
   console.log(`model: ${params} parameters, ${ours.shape.layers} layers, ${ours.shape.heads} heads x ${ours.shape.headDim}; FLOPs counted as 2 x params x tokens`);
-  console.log(`threads: intraOpNumThreads ${THREADS}, interOpNumThreads 1, graphOptimizationLevel all, for every session (onnxruntime-node ${ort.env.versions?.node ?? '?'})`);
+  console.log(`threads: ours ${THREADS} shard(s) of one session each at intraOpNumThreads 1; transformers.js one session at the intraOpNumThreads shown; interOpNumThreads 1 and graphOptimizationLevel all everywhere (onnxruntime-node ${ort.env.versions?.node ?? '?'})`);
   console.log(
-    `where the time goes: ours ${fmt(100 * med('ours', 'share'), 0)}% in OnnxDecoder.step of the decode (session.run + feeds + cache), ${fmt(100 * med('ours', 'sampleShare'), 0)}% sampling, ` +
-      `the rest prompt prefill + fork; transformers.js ${fmt(100 * med('theirs', 'share'), 0)}% in its model's session.run; bare loop ${fmt(100 * med('floor', 'share'), 0)}% in session.run`,
+    `where the time goes: ours ${fmt(100 * med('ours', 'share'), 0)}% in OnnxDecoder.decode (forward passes, cache, sampling), ` +
+      `the rest prompt prefill + fork; transformers.js ${fmt(100 * med(baseline.key, 'share'), 0)}% in its model's session.run; bare loop ${fmt(100 * med('floor', 'share'), 0)}% in session.run`,
   );
   console.log(`peak matmul: ${fmt(peak.gflops)} GFLOP/s at ${peak.size}^3 (${peak.all}); model prefill ${quick ? '4 x 32' : '32 x 256'} tokens: ${fmt(prefill)} GFLOP/s`);
   console.log(`roofline: ours decodes at ${fmt(achieved, 3)} GFLOP/s = ${fmt((100 * achieved) / peak.gflops, 2)}% of peak`);
@@ -481,13 +496,15 @@ async function main() {
       ours_tok_s: Number(fmt(oursMed)),
       baseline_tok_s: Number(fmt(theirsMed)),
       ratio: Number(fmt(oursMed / theirsMed, 3)),
+      baseline_threads: baseline.threads,
+      transformers_js_tok_s: Object.fromEntries(timed.filter((v) => v.engine === 'theirs').map((v) => [`threads_${v.threads}`, Number(fmt(med(v.key)))])),
       batch: B,
       new_tokens: N,
       repeats: REPEATS,
       achieved_gflops: Number(achieved.toFixed(4)),
       peak_gflops: Number(fmt(peak.gflops)),
       roofline_fraction: Number((achieved / peak.gflops).toExponential(3)),
-      floor_tok_s: Number(fmt(floorMed)),
+      floor_tok_s: Number(fmt(med('floor'))),
       prefill_gflops: Number(fmt(prefill, 2)),
       threads: THREADS,
       in_process: inProcess,
@@ -498,7 +515,7 @@ async function main() {
 }
 
 async function child(engine: Engine) {
-  const m = await measure(engine, Number(args.seed), false);
+  const m = await measure(engine, THREADS, Number(args.seed), false);
   console.log(`@@result ${JSON.stringify(m)}`);
 }
 

@@ -60,8 +60,11 @@ export class RunCache {
   }
 }
 
+/** Bump when the engine draws different tokens for the same seed (2: one sampler per row), so older runs are not reused. */
+const SAMPLING_REVISION = 2;
+
 export function modelSignature(dirs: string[]): string {
-  return dirs.map((d) => `${d}:${statSync(`${d}/onnx/model.onnx`).size}:${statSync(`${d}/onnx/model.onnx`).mtimeMs}`).join('|');
+  return [`sampling:${SAMPLING_REVISION}`, ...dirs.map((d) => `${d}:${statSync(`${d}/onnx/model.onnx`).size}:${statSync(`${d}/onnx/model.onnx`).mtimeMs}`)].join('|');
 }
 
 export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache): Promise<Run> {

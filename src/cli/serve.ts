@@ -113,7 +113,7 @@ async function complete(m: OnnxDecoder, prompt: string, n: number, stops: string
   let cache;
   try {
     [prefixLogits] = await m.step(start, [ids]);
-    cache = start.extract(0);
+    cache = await start.extract(0);
   } finally {
     start.dispose();
   }

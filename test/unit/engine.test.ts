@@ -38,7 +38,7 @@ test('forked-cache logits equal recomputed-from-scratch logits', async () => {
   const prompt = encode('Compute 12 + 7 * ( 5 - 3 ).\n');
   const prefill = policy.assemble([policy.emptyCache()]);
   await policy.step(prefill, [prompt]);
-  const cache = prefill.extract(0);
+  const cache = await prefill.extract(0);
   prefill.dispose();
   // Two children forked from one parent cache, each fed a different continuation.
   const continuations = [policy.tokenizer.encode('5 - 3'), policy.tokenizer.encode('7 * 2 = 1')];

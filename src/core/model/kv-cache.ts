@@ -28,14 +28,14 @@ export function emptyCache(shape: CacheShape): SequenceCache {
  * without copying; only assembling and extracting copy.
  */
 export class BatchCache {
-  /** [rows][columns]: 1 for a real position, 0 for padding or a finished row's filler. */
-  readonly mask: Uint8Array[];
+  /** [rows][columns]: 1 for a real position, 0 for padding or a finished row's filler (int64, as the graph takes it). */
+  readonly mask: BigInt64Array[];
   /** Next position id of each row (its count of real tokens). */
   readonly positions: number[];
   columns: number;
   past: ort.Tensor[];
 
-  private constructor(readonly shape: CacheShape, mask: Uint8Array[], positions: number[], columns: number, past: ort.Tensor[]) {
+  private constructor(readonly shape: CacheShape, mask: BigInt64Array[], positions: number[], columns: number, past: ort.Tensor[]) {
     this.mask = mask;
     this.positions = positions;
     this.columns = columns;
@@ -60,8 +60,8 @@ export class BatchCache {
       }
     }
     const mask = caches.map((c) => {
-      const m = new Uint8Array(P);
-      m.fill(1, P - c.length);
+      const m = new BigInt64Array(P);
+      m.fill(1n, P - c.length);
       return m;
     });
     return new BatchCache(shape, mask, caches.map((c) => c.length), P, past);
@@ -75,8 +75,7 @@ export class BatchCache {
     const positions = new BigInt64Array(B * T);
     const mask = new BigInt64Array(B * (this.columns + T));
     for (let b = 0; b < B; b++) {
-      const row = this.mask[b];
-      for (let c = 0; c < this.columns; c++) mask[b * (this.columns + T) + c] = BigInt(row[c]);
+      mask.set(this.mask[b], b * (this.columns + T));
       const n = tokens[b].length;
       for (let t = 0; t < n; t++) {
         const col = T - n + t;
@@ -105,16 +104,16 @@ export class BatchCache {
     for (const t of this.past) t.dispose?.();
     this.past = next;
     tokens.forEach((t, b) => {
-      const grown = new Uint8Array(this.columns + T);
+      const grown = new BigInt64Array(this.columns + T);
       grown.set(this.mask[b]);
-      grown.fill(1, this.columns + T - t.length);
+      grown.fill(1n, this.columns + T - t.length);
       this.mask[b] = grown;
       this.positions[b] += t.length;
     });
     this.columns += T;
   }
 
-  /** The compact cache of one row: only its real columns. */
+  /** The compact cache of one row: only its real columns, in shared memory so it crosses threads without a copy. */
   extract(row: number): SequenceCache {
     const { numLayers, numHeads: H, headDim: D } = this.shape;
     const P = this.columns;
@@ -126,7 +125,7 @@ export class BatchCache {
     for (let layer = 0; layer < numLayers; layer++) {
       for (const [which, out] of [[2 * layer, keys], [2 * layer + 1, values]] as const) {
         const src = this.past[which].data as Float32Array;
-        const dst = new Float32Array(H * L * D);
+        const dst = new Float32Array(new SharedArrayBuffer(H * L * D * Float32Array.BYTES_PER_ELEMENT));
         for (let h = 0; h < H; h++) {
           const base = (row * H + h) * P;
           for (let i = 0; i < L; i++) dst.set(src.subarray((base + real[i]) * D, (base + real[i] + 1) * D), (h * L + i) * D);

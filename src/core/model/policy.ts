@@ -1,8 +1,8 @@
 import type { Rng } from '../domain/rng';
 import type { SequenceCache } from './kv-cache';
-import { Sampler, type SamplingOptions } from './sampling';
+import type { SamplingOptions } from './sampling';
+import type { DecodeRules, StepEnd } from './decode';
 import type { OnnxDecoder } from './session';
-import { checkpoint } from '../cancel';
 import { BadInputError } from '../input';
 
 /** Room a prompt must leave in the context for at least a short solution. */
@@ -18,7 +18,7 @@ export interface LocalPolicyState {
 export interface StepDraft<S> {
   text: string;
   tokens: number;
-  ended: 'newline' | 'eos' | 'step-limit' | 'context-limit';
+  ended: StepEnd;
   state: S | null;
 }
 
@@ -59,7 +59,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       const [logits] = await this.model.step(batch, [ids]);
-      return { cache: batch.extract(0), nextLogits: logits };
+      return { cache: await batch.extract(0), nextLogits: logits };
     } finally {
       batch.dispose();
     }
@@ -68,53 +68,21 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
-    // A separator that is one token ("\n" for our models) is matched by id; a longer one ("\n\n" in a BPE vocabulary) by text.
-    const sepIds = tokenizer.encode(stepSeparator);
-    const separatorId = sepIds.length === 1 && tokenizer.piece(sepIds[0]) === stepSeparator ? sepIds[0] : -1;
-    const endsStep = (ids: readonly number[]) => (separatorId >= 0 ? ids[ids.length - 1] === separatorId : tokenizer.decode(ids.slice(-8)).includes(stepSeparator));
-    const sampler = new Sampler({ ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress] }, rng);
-    const rows = parents.map((p) => ({ ids: [] as number[], ended: null as StepDraft<unknown>['ended'] | null, logits: p.nextLogits, length: p.cache.length }));
+    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, separator: stepSeparator, maxStepTokens: this.maxStepTokens, maxPositions };
+    // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
+    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: Math.floor(rng.next() * 2 ** 32) }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
     try {
-      let feed = rows.map((r) => [sampler.sample(r.logits)]);
-      for (;;) {
-        await checkpoint(signal);
-        feed.forEach((f, b) => {
-          const row = rows[b];
-          if (!f.length) return;
-          row.ids.push(f[0]);
-          row.length++;
-          if (endsStep(row.ids)) row.ended = 'newline';
-          else if (eosTokenIds.includes(f[0])) row.ended = 'eos';
-          else if (row.ids.length >= this.maxStepTokens) row.ended = 'step-limit';
-          else if (row.length >= maxPositions) row.ended = 'context-limit';
-        });
-        // The stop token is fed too, so the cache covers the whole step.
-        const logits = await this.model.step(batch, feed);
-        const next: number[][] = rows.map(() => []);
-        rows.forEach((row, b) => {
-          if (!feed[b].length) return;
-          row.logits = logits[b];
-          if (!row.ended) next[b] = [sampler.sample(row.logits)];
-        });
-        if (next.every((n) => !n.length)) break;
-        feed = next;
-      }
-      return rows.map((row, b) => {
-        const resumable = row.ended === 'newline';
-        let text: string;
-        if (separatorId >= 0 || !resumable) text = tokenizer.decode(row.ended === 'newline' || row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
-        else {
-          const full = tokenizer.decode(row.ids);
-          text = full.slice(0, full.indexOf(stepSeparator));
-        }
-        return {
-          text,
-          tokens: row.ids.length,
-          ended: row.ended!,
-          state: resumable ? { cache: batch.extract(b), nextLogits: row.logits } : null,
-        };
-      });
+      const decoded = await this.model.decode(batch, rows, rules, signal);
+      return await Promise.all(
+        decoded.map(async (row, b) => {
+          const resumable = row.ended === 'newline';
+          // The separator ends the text; cut it off (a multi-token one can end mid-token).
+          const full = tokenizer.decode(row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
+          const text = resumable ? full.slice(0, full.indexOf(stepSeparator)) : full;
+          return { text, tokens: row.ids.length, ended: row.ended, state: resumable ? { cache: await batch.extract(b), nextLogits: row.logits } : null };
+        }),
+      );
     } finally {
       batch.dispose();
     }

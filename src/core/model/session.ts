@@ -1,16 +1,57 @@
-import * as ort from 'onnxruntime-node';
-import { readFileSync } from 'node:fs';
-import { BatchCache, emptyCache, type SequenceCache } from './kv-cache';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { emptyCache, type SequenceCache } from './kv-cache';
 import { ModelError, readModelFolder, type ModelConfig } from './folder';
 import { TextTokenizer } from './tokenizer';
+import { LocalShard, WorkerShard, createSession, lastPositions, type DecoderShard, type HeadOutput, type ShardSpec } from './shard';
+import type { DecodedRow, DecodeRow, DecodeRules } from './decode';
+
+export type { HeadOutput } from './shard';
 
 export interface SessionOptions {
-  /** Threads for one forward pass; 0 lets onnxruntime choose. */
+  /** CPU threads: the rows of a batch are split over this many shards (0: one per core). */
   threads?: number;
 }
 
-/** Which output carries what we read: next-token logits (policy) or per-token scores (PRM). */
-export type HeadOutput = 'logits' | 'scores';
+/** Below this many rows per shard, a split costs more in messages than it gains. */
+const MIN_ROWS_PER_SHARD = 4;
+/** More shards than this only add messages at the batch sizes a search runs. */
+const MAX_SHARDS = 8;
+
+/** The bundled worker next to the bundle (dist/), or the TypeScript source when run through tsx. */
+const SHARD_SCRIPT = ['decoder-shard.js', 'shard-worker.ts'].map((f) => join(__dirname, f)).find((f) => existsSync(f)) ?? join(__dirname, 'decoder-shard.js');
+
+/** Rows [start, end) of a batch, held by one shard under the batch's number. */
+interface RowGroup {
+  shard: DecoderShard;
+  start: number;
+  end: number;
+}
+
+/**
+ * A batch in flight, its rows split into contiguous groups over the shards. Only the row
+ * positions live here; the caches live in the shards until extracted.
+ */
+export class DecodeBatch {
+  constructor(
+    readonly id: number,
+    readonly groups: readonly RowGroup[],
+    /** Next position id of each row (its count of real tokens). */
+    readonly positions: number[],
+  ) {}
+
+  /** The compact cache of one row (the fork point of its children). */
+  extract(row: number): Promise<SequenceCache> {
+    const g = this.groups.find((x) => row >= x.start && row < x.end);
+    if (!g) throw new RangeError(`row ${row} is not in this batch of ${this.positions.length}`);
+    return g.shard.extract(this.id, row - g.start);
+  }
+
+  dispose(): void {
+    for (const g of this.groups) g.shard.dispose(this.id);
+  }
+}
 
 /**
  * One decoder-only ONNX graph with KV cache (optimum I/O names), its config and tokenizer.
@@ -19,72 +60,109 @@ export type HeadOutput = 'logits' | 'scores';
 export class OnnxDecoder {
   /** Forward-pass tokens since load, for FLOPs accounting. */
   tokensProcessed = 0;
+  private nextBatch = 0;
 
   private constructor(
     readonly config: ModelConfig,
     readonly tokenizer: TextTokenizer,
-    private readonly session: ort.InferenceSession,
+    /** shards[0] runs in this thread; the rest in workers. */
+    private readonly shards: readonly DecoderShard[],
     readonly head: HeadOutput,
   ) {}
 
   static async load(dir: string, head: HeadOutput, options: SessionOptions = {}): Promise<OnnxDecoder> {
     const config = readModelFolder(dir);
     const tokenizer = new TextTokenizer(config);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(readFileSync(config.onnxPath), {
-        intraOpNumThreads: options.threads ?? 0,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
-    } catch (e) {
-      throw new ModelError(`${config.onnxPath} cannot be loaded as an ONNX graph (${(e as Error).message.split('\n')[0]})`);
-    }
+    const session = await createSession(config.onnxPath);
     const needed = ['input_ids', 'attention_mask', 'position_ids'];
     for (let i = 0; i < config.numLayers; i++) needed.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
     const missing = needed.filter((n) => !session.inputNames.includes(n));
     if (missing.length || !session.outputNames.includes(head)) await session.release();
     if (missing.length) throw new ModelError(`${config.onnxPath} lacks the inputs ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''} (found ${session.inputNames.slice(0, 4).join(', ')})`);
     if (!session.outputNames.includes(head)) throw new ModelError(`${config.onnxPath} has no "${head}" output (found ${session.outputNames.slice(0, 3).join(', ')})`);
-    return new OnnxDecoder(config, tokenizer, session, head);
+    const { numLayers, numHeads, headDim, padTokenId } = config;
+    const spec: ShardSpec = { dir, onnxPath: config.onnxPath, head, shape: { numLayers, numHeads, headDim }, padTokenId };
+    const count = Math.min(MAX_SHARDS, options.threads || availableParallelism());
+    const workers = await Promise.allSettled(Array.from({ length: count - 1 }, () => WorkerShard.start(SHARD_SCRIPT, spec)));
+    const failed = workers.find((w) => w.status === 'rejected');
+    if (failed) {
+      await Promise.all([session.release(), ...workers.map((w) => (w.status === 'fulfilled' ? w.value.release() : undefined))]);
+      throw failed.reason;
+    }
+    const started = workers.map((w) => (w as PromiseFulfilledResult<WorkerShard>).value);
+    return new OnnxDecoder(config, tokenizer, [new LocalShard(session, spec, tokenizer), ...started], head);
   }
 
   get shape() {
     return this.config;
   }
 
+  /** How many shards decode side by side (1 + worker threads). */
+  get shardCount(): number {
+    return this.shards.length;
+  }
+
   emptyCache(): SequenceCache {
     return emptyCache(this.config);
   }
 
-  assemble(caches: readonly SequenceCache[]): BatchCache {
-    return BatchCache.assemble(this.config, caches);
+  /** Copies each row's cache into a new batch (the fork), rows split over as many shards as pay. */
+  assemble(caches: readonly SequenceCache[]): DecodeBatch {
+    const used = Math.max(1, Math.min(this.shards.length, Math.floor(caches.length / MIN_ROWS_PER_SHARD)));
+    const id = this.nextBatch++;
+    const groups: RowGroup[] = [];
+    for (let s = 0; s < used; s++) {
+      const start = Math.round((s * caches.length) / used);
+      const end = Math.round(((s + 1) * caches.length) / used);
+      this.shards[s].assemble(id, caches.slice(start, end));
+      groups.push({ shard: this.shards[s], start, end });
+    }
+    return new DecodeBatch(id, groups, caches.map((c) => c.length));
   }
 
   /**
    * Feeds tokens[b] to row b after its past (rows with no tokens idle) and advances the cache.
    * Returns the head output of every position, [rows, T, width], T the longest row (left-padded).
    */
-  async run(batch: BatchCache, tokens: readonly (readonly number[])[]): Promise<{ values: Float32Array; T: number; width: number }> {
+  async run(batch: DecodeBatch, tokens: readonly (readonly number[])[]): Promise<{ values: Float32Array; T: number; width: number }> {
     tokens.forEach((t, b) => {
       const length = batch.positions[b] + t.length;
       if (length > this.config.maxPositions) throw new ModelError(`a sequence of ${length} tokens is longer than the model's limit of ${this.config.maxPositions}`);
     });
-    const feeds = batch.feeds(tokens, this.config.padTokenId);
-    const outputs = await this.session.run(feeds);
+    const outputs = await Promise.all(batch.groups.map((g) => g.shard.run(batch.id, tokens.slice(g.start, g.end))));
+    tokens.forEach((t, b) => (batch.positions[b] += t.length));
     this.tokensProcessed += tokens.reduce((n, t) => n + t.length, 0);
-    batch.advance(tokens, outputs);
     const width = this.head === 'logits' ? this.config.vocabSize : 1;
-    return { values: outputs[this.head].data as Float32Array, T: Math.max(1, ...tokens.map((t) => t.length)), width };
+    const T = Math.max(1, ...tokens.map((t) => t.length));
+    if (outputs.length === 1) return { values: outputs[0].values, T, width };
+    // Each shard left-pads to its own longest row; lay the rows out as one batch padded to T.
+    const values = new Float32Array(tokens.length * T * width);
+    batch.groups.forEach((g, i) => {
+      const { values: part, T: partT } = outputs[i];
+      for (let r = 0; r < g.end - g.start; r++) values.set(part.subarray(r * partT * width, (r + 1) * partT * width), ((g.start + r) * T + T - partT) * width);
+    });
+    return { values, T, width };
   }
 
   /** Like run, but returns only each row's output at its last fed position (logits [vocab] or [score]). */
-  async step(batch: BatchCache, tokens: readonly (readonly number[])[]): Promise<Float32Array[]> {
-    const { values, T, width } = await this.run(batch, tokens);
-    return tokens.map((_, b) => values.slice((b * T + T - 1) * width, (b * T + T) * width));
+  async step(batch: DecodeBatch, tokens: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const { values, T } = await this.run(batch, tokens);
+    return lastPositions(values, T, tokens.length);
+  }
+
+  /**
+   * Generates one step for every row (see decodeRows). Each shard runs the loop over its own rows
+   * in its own thread, side by side, so the shards exchange no message per token.
+   */
+  async decode(batch: DecodeBatch, rows: readonly DecodeRow[], rules: DecodeRules, signal?: AbortSignal): Promise<DecodedRow[]> {
+    const parts = await Promise.all(batch.groups.map((g) => g.shard.decode(batch.id, rows.slice(g.start, g.end), rules, signal)));
+    const decoded = parts.flat();
+    decoded.forEach((d, b) => (batch.positions[b] += d.ids.length));
+    this.tokensProcessed += decoded.reduce((n, d) => n + d.ids.length, 0);
+    return decoded;
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await Promise.all(this.shards.map((s) => s.release()));
   }
 }

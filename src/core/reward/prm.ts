@@ -34,7 +34,7 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
     const batch = this.model.assemble([this.model.emptyCache()]);
     try {
       await this.model.run(batch, [ids]);
-      return batch.extract(0);
+      return await batch.extract(0);
     } finally {
       batch.dispose();
     }
@@ -50,7 +50,7 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
       const tokens = steps.map((s, i) => this.model.tokenizer.encode(`${s}${this.model.config.stepSeparator}`).slice(0, Math.max(1, this.model.config.maxPositions - parents[i].length)));
       const fits = tokens.map((t, i) => parents[i].length + t.length <= this.model.config.maxPositions);
       const scores = await this.model.step(batch, tokens.map((t, i) => (fits[i] ? t : [])));
-      return scores.map((s, b) => ({ score: fits[b] ? s[0] : 0, state: fits[b] ? batch.extract(b) : parents[b] }));
+      return await Promise.all(scores.map(async (s, b) => ({ score: fits[b] ? s[0] : 0, state: fits[b] ? await batch.extract(b) : parents[b] })));
     } finally {
       batch.dispose();
     }

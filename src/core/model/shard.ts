@@ -1,0 +1,206 @@
+import * as ort from 'onnxruntime-node';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { BatchCache, type CacheShape, type SequenceCache } from './kv-cache';
+import { ModelError } from './folder';
+import { CancelledError, checkpoint } from '../cancel';
+import { decodeRows, stepEnder, type DecodedRow, type DecodeRow, type DecodeRules } from './decode';
+import type { TextTokenizer } from './tokenizer';
+
+/** Which output carries what we read: next-token logits (policy) or per-token scores (PRM). */
+export type HeadOutput = 'logits' | 'scores';
+
+/** What a shard needs to run the graph: the file, the head it reads and the cache layout. */
+export interface ShardSpec {
+  /** The model folder (a worker reads its tokenizer from it). */
+  dir: string;
+  onnxPath: string;
+  head: HeadOutput;
+  shape: CacheShape;
+  padTokenId: number;
+}
+
+/** The head output of every fed position of a shard's rows, [rows, T, width]. */
+export interface ShardOutput {
+  values: Float32Array;
+  T: number;
+}
+
+/** Each row's output at its last fed position, from a [rows, T, width] output. */
+export function lastPositions(values: Float32Array, T: number, rows: number): Float32Array[] {
+  const width = values.length / (rows * T);
+  return Array.from({ length: rows }, (_, b) => values.slice((b * T + T - 1) * width, (b * T + T) * width));
+}
+
+/**
+ * Runs some rows of a batch on one onnxruntime session. One shard runs in the caller's thread;
+ * the others each in a worker, so the rows of one batch decode on several cores at once
+ * (onnxruntime-node's run blocks its thread, and one session's intra-op threads help little at
+ * these sizes). Batches are kept by the shard between calls and named by a number.
+ */
+export interface DecoderShard {
+  assemble(batch: number, caches: readonly SequenceCache[]): void;
+  run(batch: number, tokens: readonly (readonly number[])[]): Promise<ShardOutput>;
+  /** Generates one step for every row of a batch (decodeRows), in the shard's own thread, with no message per token. */
+  decode(batch: number, rows: readonly DecodeRow[], rules: DecodeRules, signal?: AbortSignal): Promise<DecodedRow[]>;
+  extract(batch: number, row: number): Promise<SequenceCache>;
+  dispose(batch: number): void;
+  release(): Promise<void>;
+}
+
+export async function createSession(onnxPath: string): Promise<ort.InferenceSession> {
+  try {
+    // One intra-op thread per session: parallelism comes from shards (see DecoderShard).
+    return await ort.InferenceSession.create(readFileSync(onnxPath), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new ModelError(`${onnxPath} cannot be loaded as an ONNX graph (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** The shard in this thread: a session and the batches it holds. Workers run one of these too. */
+export class LocalShard implements DecoderShard {
+  private readonly batches = new Map<number, BatchCache>();
+  constructor(
+    readonly session: ort.InferenceSession,
+    private readonly spec: ShardSpec,
+    private readonly tokenizer: TextTokenizer,
+  ) {}
+
+  assemble(batch: number, caches: readonly SequenceCache[]): void {
+    this.batches.set(batch, BatchCache.assemble(this.spec.shape, caches));
+  }
+
+  async run(batch: number, tokens: readonly (readonly number[])[]): Promise<ShardOutput> {
+    const cache = this.batch(batch);
+    const outputs = await this.session.run(cache.feeds(tokens, this.spec.padTokenId));
+    cache.advance(tokens, outputs);
+    return { values: outputs[this.spec.head].data as Float32Array, T: Math.max(1, ...tokens.map((t) => t.length)) };
+  }
+
+  decode(batch: number, rows: readonly DecodeRow[], rules: DecodeRules, signal?: AbortSignal): Promise<DecodedRow[]> {
+    return this.decodeWith(batch, rows, rules, () => checkpoint(signal));
+  }
+
+  /** `checkpoint` is how this thread notices a cancel between forward passes. */
+  decodeWith(batch: number, rows: readonly DecodeRow[], rules: DecodeRules, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
+    const step = async (tokens: readonly (readonly number[])[]) => {
+      const { values, T } = await this.run(batch, tokens);
+      return lastPositions(values, T, tokens.length);
+    };
+    return decodeRows(rows, rules, stepEnder(this.tokenizer, rules.separator), step, checkpoint);
+  }
+
+  async extract(batch: number, row: number): Promise<SequenceCache> {
+    return this.batch(batch).extract(row);
+  }
+
+  dispose(batch: number): void {
+    this.batches.get(batch)?.dispose();
+    this.batches.delete(batch);
+  }
+
+  async release(): Promise<void> {
+    for (const b of this.batches.values()) b.dispose();
+    this.batches.clear();
+    await this.session.release();
+  }
+
+  private batch(id: number): BatchCache {
+    const b = this.batches.get(id);
+    if (!b) throw new ModelError(`no batch ${id} on this shard`);
+    return b;
+  }
+}
+
+/** Messages to a shard worker; every call but assemble and dispose is answered by id. */
+export type ShardRequest =
+  | { type: 'assemble'; batch: number; caches: readonly SequenceCache[] }
+  | { type: 'run'; id: number; batch: number; tokens: readonly (readonly number[])[] }
+  | { type: 'decode'; id: number; batch: number; rows: readonly DecodeRow[]; rules: DecodeRules; cancel: Int32Array }
+  | { type: 'extract'; id: number; batch: number; row: number }
+  | { type: 'dispose'; batch: number };
+export type ShardReply = { type: 'ready' } | { type: 'loadError'; message: string } | { id: number; result: ShardOutput | SequenceCache | DecodedRow[] } | { id: number; error: string; cancelled: boolean };
+
+/** A shard in a worker thread (shard-worker.ts). Caches cross as SharedArrayBuffer views, so without copies. */
+export class WorkerShard implements DecoderShard {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: ShardReply) => {
+      if (!('id' in m)) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if ('error' in m) p?.reject(m.cancelled ? new CancelledError() : new ModelError(m.error));
+      else p?.resolve(m.result as never);
+    });
+    const fail = (e: Error) => {
+      this.failure ??= e;
+      for (const p of this.pending.values()) p.reject(this.failure);
+      this.pending.clear();
+    };
+    worker.on('error', (e: unknown) => fail(new ModelError(`a decoding worker failed: ${(e as Error).message}`)));
+    worker.on('exit', () => fail(new ModelError('a decoding worker stopped')));
+  }
+
+  static async start(script: string, spec: ShardSpec): Promise<WorkerShard> {
+    const worker = new Worker(script, { workerData: spec });
+    const first = await new Promise<ShardReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }).catch((e: unknown) => ({ type: 'loadError', message: (e as Error).message }) as ShardReply);
+    if ('type' in first && first.type === 'loadError') {
+      await worker.terminate();
+      throw new ModelError(first.message);
+    }
+    return new WorkerShard(worker);
+  }
+
+  assemble(batch: number, caches: readonly SequenceCache[]): void {
+    this.post({ type: 'assemble', batch, caches });
+  }
+
+  run(batch: number, tokens: readonly (readonly number[])[]): Promise<ShardOutput> {
+    return this.call((id) => ({ type: 'run', id, batch, tokens }));
+  }
+
+  /** A cancel reaches the worker through shared memory, which its loop reads before every forward pass. */
+  async decode(batch: number, rows: readonly DecodeRow[], rules: DecodeRules, signal?: AbortSignal): Promise<DecodedRow[]> {
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const onAbort = () => Atomics.store(cancel, 0, 1);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await this.call((id) => ({ type: 'decode', id, batch, rows, rules, cancel }));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  extract(batch: number, row: number): Promise<SequenceCache> {
+    return this.call((id) => ({ type: 'extract', id, batch, row }));
+  }
+
+  dispose(batch: number): void {
+    if (!this.failure) this.post({ type: 'dispose', batch });
+  }
+
+  async release(): Promise<void> {
+    this.failure ??= new ModelError('the model was released');
+    await this.worker.terminate();
+  }
+
+  private post(m: ShardRequest): void {
+    this.worker.postMessage(m);
+  }
+
+  private call<T>(message: (id: number) => ShardRequest): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: never) => void, reject });
+      this.post(message(id));
+    });
+  }
+}
