@@ -225,7 +225,7 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
     '',
     ...flopsMatched(r, binAccuracy),
     '',
-    `Reproduce: \`npm run report -- ${process.argv.slice(2).filter((a) => a !== '--report').join(' ')}\` (runs are cached in bench/results/search-runs.jsonl, keyed by the model files, so an interrupted run resumes).`,
+    `Reproduce: \`npm run report -- ${process.argv.slice(2).filter((a) => a !== '--report').join(' ')}\` (runs are cached in bench/results/search-runs.jsonl, keyed by the model files and the sampling revision, so an interrupted run resumes).`,
     '',
   );
   writeFileSync(resolve(docs, 'RESULTS.md'), lines.join('\n'));
