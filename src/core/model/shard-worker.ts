@@ -21,13 +21,14 @@ createSession(spec.onnxPath).then(
           if (m.type === 'assemble') shard.assemble(m.batch, m.caches);
           else if (m.type === 'dispose') shard.dispose(m.batch);
           else if (m.type === 'run') reply({ id: m.id, result: await shard.run(m.batch, m.tokens) });
-          else if (m.type === 'decode') {
-            const cancelled = async () => {
+          else if (m.type === 'extract') reply({ id: m.id, result: await shard.extract(m.batch, m.row) });
+          else {
+            // The main thread sets the flag on cancel; read it before every forward pass.
+            const checkpoint = async () => {
               if (Atomics.load(m.cancel, 0)) throw new CancelledError();
             };
-            reply({ id: m.id, result: await shard.decodeWith(m.batch, m.rows, m.rules, cancelled) });
+            reply({ id: m.id, result: await shard.decodeWith(m.batch, m.rows, m.rules, checkpoint) });
           }
-          else reply({ id: m.id, result: await shard.extract(m.batch, m.row) });
         } catch (e) {
           if ('id' in m) reply({ id: m.id, error: (e as Error).message, cancelled: e instanceof CancelledError });
         }
