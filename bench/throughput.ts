@@ -192,13 +192,10 @@ async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, 
   const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, separator: null, maxStepTokens: newTokens, maxPositions };
   const rng = new Rng(seed);
   const t0 = performance.now();
-  const start = model.assemble([model.emptyCache()]);
-  const [first] = await model.step(start, [prompt]);
-  const cache = await start.extract(0);
-  start.dispose();
+  const { cache, last: first } = await model.prefill(prompt);
   const batch = model.assemble(Array.from({ length: rows }, () => cache));
   const d0 = performance.now();
-  const decoded = await model.decode(batch, Array.from({ length: rows }, () => ({ logits: first, length: cache.length, seed: Math.floor(rng.next() * 2 ** 32) })), rules);
+  const decoded = await model.decode(batch, Array.from({ length: rows }, () => ({ logits: first, length: cache.length, seed: rng.seed() })), rules);
   const decodeMs = performance.now() - d0;
   batch.dispose();
   const ms = performance.now() - t0;

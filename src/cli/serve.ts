@@ -108,15 +108,7 @@ async function complete(m: OnnxDecoder, prompt: string, n: number, stops: string
   checkLength(m, ids);
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = m.config;
   const sampler = new Sampler({ temperature, topP, suppress: [padTokenId, bosTokenId] }, rng);
-  const start = m.assemble([m.emptyCache()]);
-  let prefixLogits: Float32Array;
-  let cache;
-  try {
-    [prefixLogits] = await m.step(start, [ids]);
-    cache = await start.extract(0);
-  } finally {
-    start.dispose();
-  }
+  const { cache, last: prefixLogits } = await m.prefill(ids);
   const longestStop = Math.max(0, ...stops.map((s) => s.length));
   const rows = Array.from({ length: n }, () => ({ tokens: 0, text: '', done: null as Omit<Choice, 'index'> | null }));
   const batch = m.assemble(rows.map(() => cache));

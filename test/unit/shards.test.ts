@@ -34,10 +34,9 @@ async function prompts(m: OnnxDecoder, texts: string[]): Promise<{ caches: Seque
   const caches: SequenceCache[] = [];
   const logits: Float32Array[] = [];
   for (const t of texts) {
-    const batch = m.assemble([m.emptyCache()]);
-    logits.push((await m.step(batch, [m.tokenizer.promptIds(t)]))[0]);
-    caches.push(await batch.extract(0));
-    batch.dispose();
+    const { cache, last } = await m.prefill(m.tokenizer.promptIds(t));
+    caches.push(cache);
+    logits.push(last);
   }
   return { caches, logits };
 }

@@ -11,6 +11,10 @@ export class Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  /** A seed for another generator (a 32-bit integer drawn from this one). */
+  seed(): number {
+    return Math.floor(this.next() * 2 ** 32);
+  }
   /** Integer in [lo, hi], both inclusive. */
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));

@@ -56,13 +56,8 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     // The problem must leave room for a solution: too long is the input's fault, not the model's.
     const limit = this.model.config.maxPositions - MIN_SOLUTION_TOKENS;
     if (ids.length > limit) throw new BadInputError(`the problem is ${ids.length} tokens long; this model reads at most ${limit} before its solution`);
-    const batch = this.model.assemble([this.model.emptyCache()]);
-    try {
-      const [logits] = await this.model.step(batch, [ids]);
-      return { cache: await batch.extract(0), nextLogits: logits };
-    } finally {
-      batch.dispose();
-    }
+    const { cache, last } = await this.model.prefill(ids);
+    return { cache, nextLogits: last };
   }
 
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
@@ -70,7 +65,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     const { tokenizer } = this.model;
     const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, separator: stepSeparator, maxStepTokens: this.maxStepTokens, maxPositions };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
-    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: Math.floor(rng.next() * 2 ** 32) }));
+    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed() }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
     try {
       const decoded = await this.model.decode(batch, rows, rules, signal);

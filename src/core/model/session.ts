@@ -144,6 +144,17 @@ export class OnnxDecoder {
     return { values, T, width };
   }
 
+  /** Feeds `ids` to a fresh sequence: its cache and the head output at the last position. */
+  async prefill(ids: readonly number[]): Promise<{ cache: SequenceCache; last: Float32Array }> {
+    const batch = this.assemble([this.emptyCache()]);
+    try {
+      const [last] = await this.step(batch, [ids]);
+      return { cache: await batch.extract(0), last };
+    } finally {
+      batch.dispose();
+    }
+  }
+
   /** Like run, but returns only each row's output at its last fed position (logits [vocab] or [score]). */
   async step(batch: DecodeBatch, tokens: readonly (readonly number[])[]): Promise<Float32Array[]> {
     const { values, T } = await this.run(batch, tokens);

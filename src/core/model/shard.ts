@@ -61,7 +61,7 @@ export async function createSession(onnxPath: string): Promise<ort.InferenceSess
 export class LocalShard implements DecoderShard {
   private readonly batches = new Map<number, BatchCache>();
   constructor(
-    readonly session: ort.InferenceSession,
+    private readonly session: ort.InferenceSession,
     private readonly spec: ShardSpec,
     private readonly tokenizer: TextTokenizer,
   ) {}

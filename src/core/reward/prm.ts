@@ -31,13 +31,7 @@ export class LocalPrm implements RewardBackend<SequenceCache> {
 
   async start(problem: string): Promise<SequenceCache> {
     const ids = this.model.tokenizer.promptIds(problem);
-    const batch = this.model.assemble([this.model.emptyCache()]);
-    try {
-      await this.model.run(batch, [ids]);
-      return await batch.extract(0);
-    } finally {
-      batch.dispose();
-    }
+    return (await this.model.prefill(ids)).cache;
   }
 
   async score(parents: readonly SequenceCache[], steps: readonly string[], signal?: AbortSignal): Promise<{ score: number; state: SequenceCache }[]> {
