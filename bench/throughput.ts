@@ -1,5 +1,5 @@
 // Generation throughput of our engine (OnnxDecoder + BatchCache + Sampler, driven as LocalPolicy
-// drives them in a search) against @huggingface/transformers' generate(), on the same ONNX policy,
+// drives them in a search, with its prompt-lookup drafts; also timed without them) against @huggingface/transformers' generate(), on the same ONNX policy,
 // the same prompt, the same B sampled sequences of N new tokens, the same onnxruntime-node, and as
 // many threads: ours splits the rows over --threads shards of one thread each (one in this thread,
 // the rest in worker threads); transformers.js runs one session, timed at intraOpNumThreads 1 and
@@ -25,6 +25,8 @@ import type { PreTrainedModel, Tensor as HfTensor } from '@huggingface/transform
 import { OnnxDecoder } from '../src/core/model/session';
 import { argmax } from '../src/core/model/sampling';
 import type { DecodeRules } from '../src/core/model/decode';
+import { DRAFT_TOKENS } from '../src/core/model/policy';
+import { generateProblems } from '../src/core/domain/generate';
 import { Rng } from '../src/core/domain/rng';
 
 const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
@@ -45,6 +47,7 @@ const { values: args } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     child: { type: 'string' },
+    draft: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
   },
 });
@@ -185,17 +188,17 @@ async function theirsForced(model: PreTrainedModel, prompt: number[], forced: nu
 // fork of that cache into B rows (BatchCache.assemble) and one token per row per forward pass.
 // LocalPolicy.extend stops each row at a newline; here every row runs exactly N tokens.
 
-async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, newTokens: number, seed: number) {
+async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, newTokens: number, seed: number, draftTokens: number) {
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = model.config;
   // eos suppressed like transformers.js' min_new_tokens, pad and bos as LocalPolicy suppresses them;
   // no separator, so every row runs exactly newTokens tokens.
-  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, separator: null, maxStepTokens: newTokens, maxPositions };
+  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, separator: null, maxStepTokens: newTokens, maxPositions, draftTokens };
   const rng = new Rng(seed);
   const t0 = performance.now();
   const { cache, last: first } = await model.prefill(prompt);
   const batch = model.assemble(Array.from({ length: rows }, () => cache));
   const d0 = performance.now();
-  const decoded = await model.decode(batch, Array.from({ length: rows }, () => ({ logits: first, length: cache.length, seed: rng.seed() })), rules);
+  const decoded = await model.decode(batch, Array.from({ length: rows }, () => ({ logits: first, length: cache.length, seed: rng.seed(), context: prompt })), rules);
   const decodeMs = performance.now() - d0;
   batch.dispose();
   const ms = performance.now() - t0;
@@ -222,6 +225,39 @@ async function oursForced(model: OnnxDecoder, prompt: number[], forced: number[]
   for (const id of forced.slice(0, -1)) seen.push((await model.step(batch, [[id]]))[0]);
   batch.dispose();
   return seen;
+}
+
+/**
+ * The decoding a search does (LocalPolicy.extend): 16 sampled rows per problem, one step per call
+ * (ending at the newline), each row continuing its own solution until it ends or 8 steps pass;
+ * no eos suppression, so rows finish as in a real solve. Returns tokens/s and the rows' text.
+ */
+async function solveWorkload(model: OnnxDecoder, problems: readonly number[][], draftTokens: number, seed: number) {
+  const { padTokenId, bosTokenId, eosTokenIds, maxPositions, stepSeparator } = model.config;
+  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId], eosTokenIds, separator: stepSeparator, maxStepTokens: 96, maxPositions, draftTokens };
+  const rng = new Rng(seed);
+  let tokens = 0;
+  const steps: string[] = [];
+  const t0 = performance.now();
+  for (const prompt of problems) {
+    const { cache, last } = await model.prefill(prompt);
+    let live = Array.from({ length: 16 }, () => ({ cache, logits: last, context: prompt }));
+    for (let step = 0; step < 8 && live.length; step++) {
+      // As a search does: the rows still going are forked into a new batch, the finished ones leave.
+      const batch = model.assemble(live.map((r) => r.cache));
+      const decoded = await model.decode(batch, live.map((r) => ({ logits: r.logits, length: r.cache.length, seed: rng.seed(), context: r.context })), rules);
+      const next: typeof live = [];
+      for (const [b, d] of decoded.entries()) {
+        tokens += d.ids.length;
+        const text = model.tokenizer.decode(d.ids);
+        steps.push(text);
+        if (d.ended === 'newline' && !text.startsWith('Answer:')) next.push({ cache: await batch.extract(b), logits: d.logits, context: [...live[b].context, ...d.ids] });
+      }
+      batch.dispose();
+      live = next;
+    }
+  }
+  return { tokS: tokens / ((performance.now() - t0) / 1000), tokens, steps };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,18 +348,21 @@ async function peakGflops(): Promise<{ gflops: number; size: number; all: string
 // cache length), for every engine alike; an editor session decodes thousands of batches.
 
 type Engine = 'ours' | 'theirs' | 'floor';
-/** One timed configuration: an engine at a thread count. */
+/** One timed configuration: an engine at a thread count (ours: and with or without drafts). */
 interface Variant {
   key: string;
   engine: Engine;
   threads: number;
+  draft: number;
   label: string;
 }
+const shards = `${THREADS} shard${THREADS === 1 ? '' : 's'} x 1 thread`;
 const VARIANTS: Variant[] = [
-  { key: 'ours', engine: 'ours', threads: THREADS, label: `ours (OnnxDecoder.decode, ${THREADS} shard${THREADS === 1 ? '' : 's'} x 1 thread)` },
-  { key: `theirs@${THREADS}`, engine: 'theirs', threads: THREADS, label: `transformers.js generate(), intraOp ${THREADS}` },
-  ...(THREADS !== 1 ? [{ key: 'theirs@1', engine: 'theirs' as const, threads: 1, label: 'transformers.js generate(), intraOp 1' }] : []),
-  { key: 'floor', engine: 'floor', threads: 1, label: 'bare onnxruntime loop, one session, intraOp 1 (no sampling)' },
+  { key: 'ours', engine: 'ours', threads: THREADS, draft: DRAFT_TOKENS, label: `ours (OnnxDecoder.decode, ${shards}, ${DRAFT_TOKENS} drafted tokens per pass)` },
+  { key: 'ours/no-drafts', engine: 'ours', threads: THREADS, draft: 0, label: `ours without drafts (one token per pass, ${shards})` },
+  { key: `theirs@${THREADS}`, engine: 'theirs', threads: THREADS, draft: 0, label: `transformers.js generate(), intraOp ${THREADS}` },
+  ...(THREADS !== 1 ? [{ key: 'theirs@1', engine: 'theirs' as const, threads: 1, draft: 0, label: 'transformers.js generate(), intraOp 1' }] : []),
+  { key: 'floor', engine: 'floor', threads: 1, draft: 0, label: 'bare onnxruntime loop, one session, intraOp 1 (no sampling)' },
 ];
 interface Measurement {
   tokS: number;
@@ -354,15 +393,15 @@ async function theirsAt(threads: number): Promise<PreTrainedModel> {
   return loaded.theirs.get(threads)!;
 }
 
-async function measure(engine: Engine, threads: number, seed: number, keep: boolean): Promise<Measurement> {
+async function measure(engine: Engine, threads: number, seed: number, keep: boolean, draft: number): Promise<Measurement> {
   const ours = (loaded.ours ??= await loadOurs());
   const { padTokenId, bosTokenId, eosTokenIds } = ours.model.config;
   const suppressed = [padTokenId, bosTokenId, ...eosTokenIds];
   const B_N = B * N;
   try {
     if (engine === 'ours') {
-      for (let w = 1; w <= WARMUPS; w++) await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919 * w);
-      const r = await oursGenerate(ours.model, ours.prompt, B, N, seed);
+      for (let w = 1; w <= WARMUPS; w++) await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919 * w, draft);
+      const r = await oursGenerate(ours.model, ours.prompt, B, N, seed, draft);
       checkTokens('ours', r.tokens, suppressed);
       return { tokS: B_N / (r.ms / 1000), share: r.share };
     }
@@ -391,8 +430,8 @@ async function unload() {
 }
 
 /** Runs `measure` in a fresh node process (same flags, e.g. --import tsx) and reads its result line. */
-function measureInChild(engine: Engine, threads: number, seed: number): Measurement {
-  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(threads), '--warmups', String(WARMUPS), ...(quick ? ['--quick'] : [])];
+function measureInChild(engine: Engine, threads: number, seed: number, draft: number): Measurement {
+  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--draft', String(draft), '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(threads), '--warmups', String(WARMUPS), ...(quick ? ['--quick'] : [])];
   const res = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = res.stdout?.split('\n').find((l) => l.startsWith('@@result '));
   if (res.status !== 0 || !line) throw new Error(`the ${engine} measurement failed (exit ${res.status}): ${(res.stderr || res.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
@@ -429,6 +468,11 @@ async function checkValidity(): Promise<void> {
   console.log(`greedy, transformers.js: ${JSON.stringify(model.tokenizer.decode(g2))}`);
   console.log(`greedy continuations ${same ? 'IDENTICAL' : 'DIFFER'} (${trim(g1).length} tokens)`);
   console.log(`teacher-forced reference solution (${forced.length} tokens, cached decoding in both): max |logit difference| over all steps ${maxDiff.toExponential(2)}`);
+  const plainRun = await oursGenerate(model, prompt, 4, Math.min(N, 48), 5, 0);
+  const draftedRun = await oursGenerate(model, prompt, 4, Math.min(N, 48), 5, DRAFT_TOKENS);
+  const sameDrafted = JSON.stringify(plainRun.tokens) === JSON.stringify(draftedRun.tokens);
+  console.log(`sampling with ${DRAFT_TOKENS} drafted tokens per pass draws ${sameDrafted ? 'the SAME' : 'DIFFERENT'} tokens as one token per pass (4 rows x ${Math.min(N, 48)} tokens, one seed)`);
+  if (!sameDrafted) throw new Error('drafting changed the sampled tokens: the engine would not be the same sampler');
   if (!sameTokens) throw new Error('the two tokenizers disagree on the prompt: the comparison would be invalid');
   if (!(maxDiff < 1e-3)) throw new Error('the two engines compute different logits: the comparison would be invalid');
   if (!same) throw new Error('the two engines disagree on the greedy continuation: the comparison would be invalid');
@@ -446,12 +490,24 @@ async function main() {
   const runs = new Map<string, Measurement[]>(VARIANTS.map((v) => [v.key, []]));
   for (let r = 0; r < REPEATS; r++) {
     const order = [...timed.slice(r % timed.length), ...timed.slice(0, r % timed.length), floorVariant];
-    for (const v of order) runs.get(v.key)!.push(inProcess ? await measure(v.engine, v.threads, 1000 + r, true) : measureInChild(v.engine, v.threads, 1000 + r));
+    for (const v of order) runs.get(v.key)!.push(inProcess ? await measure(v.engine, v.threads, 1000 + r, true, v.draft) : measureInChild(v.engine, v.threads, 1000 + r, v.draft));
     console.log(`repeat ${r + 1}/${REPEATS} (${order[0].key} first): ${VARIANTS.map((v) => `${v.key} ${fmt(runs.get(v.key)![r].tokS)}`).join(', ')} tok/s`);
   }
 
-  // Roofline.
+  // Drafts on the decoding a search does (stepwise, rows leaving as they finish), in this process.
   const ours = (loaded.ours ??= await loadOurs());
+  const solveProblems = [...generateProblems({ family: 'mixed', count: quick ? 2 : 12, seed: 5 })].map((p) => ours.model.tokenizer.promptIds(p.problem));
+  const solveRuns = new Map<number, { tokS: number; steps: string[] }[]>([[0, []], [DRAFT_TOKENS, []]]);
+  for (const d of solveRuns.keys()) await solveWorkload(ours.model, solveProblems, d, 99);
+  for (let r = 0; r < REPEATS; r++) {
+    const order = r % 2 ? [DRAFT_TOKENS, 0] : [0, DRAFT_TOKENS];
+    for (const d of order) solveRuns.get(d)!.push(await solveWorkload(ours.model, solveProblems, d, 2000 + r));
+  }
+  const solveMed = (d: number) => median(solveRuns.get(d)!.map((x) => x.tokS));
+  const sameSteps = solveRuns.get(0)!.every((x, r) => JSON.stringify(x.steps) === JSON.stringify(solveRuns.get(DRAFT_TOKENS)![r].steps));
+  const solveTokens = solveRuns.get(0)![0].steps.length;
+
+  // Roofline.
   const params = ours.model.config.numParameters;
   const peak = await peakGflops();
   const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions(THREADS)));
@@ -487,6 +543,11 @@ async function main() {
   );
   console.log(`peak matmul: ${fmt(peak.gflops)} GFLOP/s at ${peak.size}^3 (${peak.all}); model prefill ${quick ? '4 x 32' : '32 x 256'} tokens: ${fmt(prefill)} GFLOP/s`);
   console.log(`roofline: ours decodes at ${fmt(achieved, 3)} GFLOP/s = ${fmt((100 * achieved) / peak.gflops, 2)}% of peak`);
+  console.log(
+    `search decoding (${solveProblems.length} problems x 16 rows, step by step until each row answers, as LocalPolicy.extend; ${REPEATS} repeats in this process): ` +
+      `${DRAFT_TOKENS} drafted tokens per pass ${fmt(solveMed(DRAFT_TOKENS))} tok/s, one token per pass ${fmt(solveMed(0))} tok/s = ${fmt(solveMed(DRAFT_TOKENS) / solveMed(0), 2)}x; ` +
+      `the ${solveTokens} generated steps are ${sameSteps ? 'IDENTICAL' : 'NOT identical'} with and without drafts`,
+  );
   console.log(`machine: ${cpus().length} cpus, load average ${load0.map((x) => fmt(x, 2)).join(' ')} at start, ${load1.map((x) => fmt(x, 2)).join(' ')} at end`);
   console.log(
     JSON.stringify({
@@ -502,6 +563,9 @@ async function main() {
       peak_gflops: Number(fmt(peak.gflops)),
       roofline_fraction: Number((achieved / peak.gflops).toExponential(3)),
       floor_tok_s: Number(fmt(med('floor'))),
+      draft_tokens: DRAFT_TOKENS,
+      ours_no_drafts_tok_s: Number(fmt(med('ours/no-drafts'))),
+      search_decoding: { drafts_tok_s: Number(fmt(solveMed(DRAFT_TOKENS))), no_drafts_tok_s: Number(fmt(solveMed(0))), ratio: Number(fmt(solveMed(DRAFT_TOKENS) / solveMed(0), 3)), identical: sameSteps },
       prefill_gflops: Number(fmt(prefill, 2)),
       threads: THREADS,
       in_process: inProcess,
@@ -512,7 +576,7 @@ async function main() {
 }
 
 async function child(engine: Engine) {
-  const m = await measure(engine, THREADS, Number(args.seed), false);
+  const m = await measure(engine, THREADS, Number(args.seed), false, Number(args.draft));
   console.log(`@@result ${JSON.stringify(m)}`);
 }
 

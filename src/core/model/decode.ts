@@ -10,6 +10,8 @@ export interface DecodeRow {
   logits: Float32Array;
   length: number;
   seed: number;
+  /** The ids the cache holds (prompt and earlier steps), where drafts are looked up; none: no drafts. */
+  context?: readonly number[];
 }
 
 /** What ends a row and how tokens are drawn; plain data, so it crosses to a shard worker. */
@@ -23,6 +25,8 @@ export interface DecodeRules {
   separator: string | null;
   maxStepTokens: number;
   maxPositions: number;
+  /** Drafted tokens fed per row and forward pass beside the sampled one (prompt lookup); 0: none. */
+  draftTokens?: number;
 }
 
 export interface DecodedRow {
@@ -32,8 +36,13 @@ export interface DecodedRow {
   logits: Float32Array;
 }
 
-/** Feeds one token per row and returns each row's output at it, [rows][width]. */
-export type StepFn = (tokens: readonly (readonly number[])[]) => Promise<Float32Array[]>;
+/** What the decoding loop drives: a batch's forward pass and the undoing of rejected drafts. */
+export interface DecodeTarget {
+  /** Feeds tokens[b] to row b (none: it idles) and returns its output after each fed token, [rows][fed][width]. */
+  step(tokens: readonly (readonly number[])[]): Promise<Float32Array[][]>;
+  /** Drops the last `count` fed tokens of a row from its cache. */
+  discard(row: number, count: number): void;
+}
 
 /** True once `ids` end with the separator: matched by id when it is one token ("\n" for our models), else by text. */
 export function stepEnder(tokenizer: TextTokenizer, separator: string | null): (ids: readonly number[]) => boolean {
@@ -43,36 +52,94 @@ export function stepEnder(tokenizer: TextTokenizer, separator: string | null): (
   return (ids) => tokenizer.decode(ids.slice(-8)).includes(separator);
 }
 
+/** Longest suffix of the history that is looked up for an earlier occurrence. */
+const LOOKUP_NGRAM = 3;
+
 /**
- * Generates one step for every row: all rows advance one token per forward pass, each row draws
- * from its own seeded sampler (so a row's tokens do not depend on which rows share its batch or
- * shard), and a finished row idles until the last one ends. `checkpoint` runs before every pass.
+ * Prompt-lookup drafting: finds the latest earlier occurrence of the history's last few ids
+ * (3, else 2, else 1) and proposes what followed it, up to `max` ids. Solutions copy operands
+ * and whole expressions from the problem and earlier steps, so such guesses are often right.
  */
-export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules, endsStep: (ids: readonly number[]) => boolean, step: StepFn, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
+export function lookupDraft(history: readonly number[], max: number): number[] {
+  if (max <= 0) return [];
+  const end = history.length;
+  for (let n = Math.min(LOOKUP_NGRAM, end - 1); n >= 1; n--) {
+    for (let start = end - n - 1; start >= 0; start--) {
+      let match = true;
+      for (let j = 0; j < n && match; j++) match = history[start + j] === history[end - n + j];
+      if (match) return history.slice(start + n, Math.min(end, start + n + max));
+    }
+  }
+  return [];
+}
+
+/**
+ * Generates one step for every row: each row draws from its own seeded sampler (so a row's
+ * tokens do not depend on which rows share its batch or shard), and a finished row idles until
+ * the last one ends. With `draftTokens`, each forward pass also feeds a guess of the next few
+ * tokens (lookupDraft); the row's sampler then draws at each guessed position in turn, and a guess
+ * is kept only while the draw equals it. So the drawn tokens, and the draws spent, are exactly
+ * those of decoding one token per pass; only the number of passes shrinks. `checkpoint` runs
+ * before every pass.
+ */
+export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules, endsStep: (ids: readonly number[]) => boolean, target: DecodeTarget, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
   const samplers = rows.map((r) => new Sampler({ temperature: rules.temperature, topP: rules.topP, suppress: rules.suppress }, new Rng(r.seed)));
-  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length }));
-  let feed = state.map((s, b) => [samplers[b].sample(s.logits)]);
+  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length, context: r.context }));
+  const maxDraft = rules.draftTokens ?? 0;
+  /** Appends a kept token and notes whether it ends the row. */
+  const push = (b: number, id: number) => {
+    const row = state[b];
+    row.ids.push(id);
+    row.length++;
+    if (endsStep(row.ids)) row.ended = 'newline';
+    else if (rules.eosTokenIds.includes(id)) row.ended = 'eos';
+    else if (row.ids.length >= rules.maxStepTokens) row.ended = 'step-limit';
+    else if (row.length >= rules.maxPositions) row.ended = 'context-limit';
+  };
+  /** The guesses fed after a row's sampled token: never past the row's limits, the separator or eos. */
+  const draftFor = (b: number): number[] => {
+    const row = state[b];
+    if (!maxDraft || !row.context || row.ended) return [];
+    const room = Math.min(maxDraft, rules.maxStepTokens - row.ids.length, rules.maxPositions - row.length);
+    const guess = lookupDraft([...row.context, ...row.ids], room);
+    const ids = [...row.ids];
+    for (let i = 0; i < guess.length; i++) {
+      ids.push(guess[i]);
+      if (endsStep(ids) || rules.eosTokenIds.includes(guess[i])) return guess.slice(0, i + 1);
+    }
+    return guess;
+  };
+  let sampled: (number | null)[] = state.map((s, b) => samplers[b].sample(s.logits));
   for (;;) {
     await checkpoint();
-    feed.forEach((f, b) => {
+    const feed = sampled.map((id, b) => {
+      if (id === null) return [];
+      push(b, id);
+      return [id, ...draftFor(b)];
+    });
+    const outputs = await target.step(feed);
+    sampled = feed.map((fed, b) => {
+      if (!fed.length) return null;
       const row = state[b];
-      if (!f.length) return;
-      row.ids.push(f[0]);
-      row.length++;
-      if (endsStep(row.ids)) row.ended = 'newline';
-      else if (rules.eosTokenIds.includes(f[0])) row.ended = 'eos';
-      else if (row.ids.length >= rules.maxStepTokens) row.ended = 'step-limit';
-      else if (row.length >= rules.maxPositions) row.ended = 'context-limit';
+      const out = outputs[b];
+      row.logits = out[0];
+      // Draw at each guessed position in turn; a guess stays only while the draw equals it.
+      let kept = 1;
+      let next: number | null = null;
+      while (!row.ended) {
+        const id = samplers[b].sample(row.logits);
+        if (kept < fed.length && id === fed[kept]) {
+          push(b, id);
+          row.logits = out[kept++];
+        } else {
+          next = id;
+          break;
+        }
+      }
+      if (kept < fed.length) target.discard(b, fed.length - kept);
+      return next;
     });
-    const logits = await step(feed);
-    const next: number[][] = state.map(() => []);
-    state.forEach((row, b) => {
-      if (!feed[b].length) return;
-      row.logits = logits[b];
-      if (!row.ended) next[b] = [samplers[b].sample(row.logits)];
-    });
-    if (next.every((n) => !n.length)) break;
-    feed = next;
+    if (sampled.every((s) => s === null)) break;
   }
   return state.map((s) => ({ ids: s.ids, ended: s.ended!, logits: s.logits }));
 }

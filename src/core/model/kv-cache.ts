@@ -113,6 +113,36 @@ export class BatchCache {
     this.columns += T;
   }
 
+  /**
+   * Drops the last `count` tokens fed to a row (rejected drafts): they are the row's last columns,
+   * since fed tokens are right-aligned. Their columns stay, masked, until compactIfSparse.
+   */
+  discard(row: number, count: number): void {
+    if (count > this.positions[row]) throw new RangeError(`row ${row} holds ${this.positions[row]} tokens, cannot drop ${count}`);
+    let dropped = 0;
+    for (let c = this.columns - 1; c >= 0 && dropped < count; c--) {
+      if (this.mask[row][c]) {
+        this.mask[row][c] = 0n;
+        dropped++;
+      }
+    }
+    this.positions[row] -= count;
+  }
+
+  /** Columns no row uses beyond the longest row's length before compactIfSparse copies the batch. */
+  static readonly SPARSE_COLUMNS = 24;
+
+  /** Re-lays the rows out without masked columns once enough have piled up (same contents, new layout). */
+  compactIfSparse(): void {
+    const longest = Math.max(0, ...this.positions);
+    if (this.columns - longest < BatchCache.SPARSE_COLUMNS) return;
+    const fresh = BatchCache.assemble(this.shape, this.positions.map((_, row) => this.extract(row)));
+    this.dispose();
+    this.past = fresh.past;
+    this.mask.splice(0, this.mask.length, ...fresh.mask);
+    this.columns = fresh.columns;
+  }
+
   /** The compact cache of one row: only its real columns, in shared memory so it crosses threads without a copy. */
   extract(row: number): SequenceCache {
     const { numLayers, numHeads: H, headDim: D } = this.shape;

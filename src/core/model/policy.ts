@@ -7,11 +7,15 @@ import { BadInputError } from '../input';
 
 /** Room a prompt must leave in the context for at least a short solution. */
 const MIN_SOLUTION_TOKENS = 32;
+/** Guessed tokens fed beside each sampled one (DecodeRules.draftTokens): measured best on solves, see bench/README.md. */
+export const DRAFT_TOKENS = 2;
 
 /** Where a sequence stands after a step: its cache and the logits for what comes next. */
 export interface LocalPolicyState {
   cache: SequenceCache;
   nextLogits: Float32Array;
+  /** The ids the cache holds, where the decoder looks up its drafts. */
+  ids: readonly number[];
 }
 
 /** One generated step: its text (no trailing newline) and how it ended. */
@@ -34,7 +38,7 @@ export interface PolicyBackend<S = unknown> {
   dispose(): Promise<void>;
 }
 
-/** Batched incremental decoding: every row of a batch advances one token per forward pass. */
+/** Batched incremental decoding: every row of a batch advances at least one token per forward pass. */
 export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   readonly name: string;
   constructor(
@@ -57,15 +61,15 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     const limit = this.model.config.maxPositions - MIN_SOLUTION_TOKENS;
     if (ids.length > limit) throw new BadInputError(`the problem is ${ids.length} tokens long; this model reads at most ${limit} before its solution`);
     const { cache, last } = await this.model.prefill(ids);
-    return { cache, nextLogits: last };
+    return { cache, nextLogits: last, ids };
   }
 
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
-    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, separator: stepSeparator, maxStepTokens: this.maxStepTokens, maxPositions };
+    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, separator: stepSeparator, maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: DRAFT_TOKENS };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
-    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed() }));
+    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
     try {
       const decoded = await this.model.decode(batch, rows, rules, signal);
@@ -75,7 +79,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
           // The separator ends the text; cut it off (a multi-token one can end mid-token).
           const full = tokenizer.decode(row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
           const text = resumable ? full.slice(0, full.indexOf(stepSeparator)) : full;
-          return { text, tokens: row.ids.length, ended: row.ended, state: resumable ? { cache: await batch.extract(b), nextLogits: row.logits } : null };
+          return { text, tokens: row.ids.length, ended: row.ended, state: resumable ? { cache: await batch.extract(b), nextLogits: row.logits, ids: [...parents[b].ids, ...row.ids] } : null };
         }),
       );
     } finally {

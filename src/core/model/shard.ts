@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { BatchCache, type CacheShape, type SequenceCache } from './kv-cache';
 import { ModelError } from './folder';
 import { CancelledError, checkpoint } from '../cancel';
-import { decodeRows, stepEnder, type DecodedRow, type DecodeRow, type DecodeRules } from './decode';
+import { decodeRows, stepEnder, type DecodedRow, type DecodeRow, type DecodeRules, type DecodeTarget } from './decode';
 import type { TextTokenizer } from './tokenizer';
 
 /** Which output carries what we read: next-token logits (policy) or per-token scores (PRM). */
@@ -83,11 +83,18 @@ export class LocalShard implements DecoderShard {
 
   /** `checkpoint` is how this thread notices a cancel between forward passes. */
   decodeWith(batch: number, rows: readonly DecodeRow[], rules: DecodeRules, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
-    const step = async (tokens: readonly (readonly number[])[]) => {
-      const { values, T } = await this.run(batch, tokens);
-      return lastPositions(values, T, tokens.length);
+    const cache = this.batch(batch);
+    const target: DecodeTarget = {
+      step: async (tokens) => {
+        // Rejected drafts leave unused columns behind; past a point they cost more than a copy.
+        cache.compactIfSparse();
+        const { values, T } = await this.run(batch, tokens);
+        const width = values.length / (tokens.length * T);
+        return tokens.map((fed, b) => fed.map((_, i) => values.slice((b * T + T - fed.length + i) * width, (b * T + T - fed.length + i + 1) * width)));
+      },
+      discard: (row, count) => cache.discard(row, count),
     };
-    return decodeRows(rows, rules, stepEnder(this.tokenizer, rules.separator), step, checkpoint);
+    return decodeRows(rows, rules, stepEnder(this.tokenizer, rules.separator), target, checkpoint);
   }
 
   async extract(batch: number, row: number): Promise<SequenceCache> {

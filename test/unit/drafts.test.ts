@@ -1,0 +1,129 @@
+// Drafted decoding (prompt lookup) must draw exactly the tokens one-token-per-pass decoding
+// draws, with the same seeds, in fewer forward passes; rejected drafts must leave no trace in the cache.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { LocalShard, createSession, type ShardSpec } from '../../src/core/model/shard';
+import { readModelFolder } from '../../src/core/model/folder';
+import { TextTokenizer } from '../../src/core/model/tokenizer';
+import { BatchCache } from '../../src/core/model/kv-cache';
+import { lookupDraft, type DecodeRow, type DecodeRules } from '../../src/core/model/decode';
+
+const POLICY = resolve(__dirname, '../../models/stepmath-policy');
+const config = readModelFolder(POLICY);
+const tokenizer = new TextTokenizer(config);
+const spec: ShardSpec = { dir: POLICY, onnxPath: config.onnxPath, head: 'logits', shape: { numLayers: config.numLayers, numHeads: config.numHeads, headDim: config.headDim }, padTokenId: config.padTokenId };
+
+let session: ort.InferenceSession;
+let shard: LocalShard;
+/** Forward passes through the session since the last reset. */
+let passes = 0;
+before(async () => {
+  session = await createSession(config.onnxPath);
+  const run = session.run.bind(session);
+  session.run = ((...a: Parameters<typeof run>) => {
+    passes++;
+    return run(...a);
+  }) as typeof session.run;
+  shard = new LocalShard(session, spec, tokenizer);
+});
+after(async () => {
+  await shard.release();
+});
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+test('lookupDraft proposes what followed the latest earlier occurrence of the longest matching suffix', () => {
+  // "a b c x y" ... "b c z" ... then "b c": the 2-gram "b c" last occurred before "z"
+  assert.deepEqual(lookupDraft([1, 2, 3, 8, 9, 2, 3, 7, 2, 3], 2), [7, 2]);
+  // the 3-gram "1 2 3" wins over the later 2-gram "2 3"
+  assert.deepEqual(lookupDraft([1, 2, 3, 5, 6, 2, 3, 4, 1, 2, 3], 3), [5, 6, 2]);
+  assert.deepEqual(lookupDraft([4, 5, 6], 3), [], 'no earlier occurrence: no draft');
+  assert.deepEqual(lookupDraft([4, 5, 4], 0), []);
+  assert.deepEqual(lookupDraft([4, 5, 4], 5), [5, 4], 'never past the end of the history');
+});
+
+/** Decodes `steps` steps of 8 sampled rows for each problem; returns every row's ids and final logits. */
+async function decodeProblems(problems: string[], steps: number, draftTokens: number) {
+  const rules: DecodeRules = { temperature: 0.8, topP: 0.95, suppress: [config.padTokenId, config.bosTokenId], eosTokenIds: config.eosTokenIds, separator: config.stepSeparator, maxStepTokens: 60, maxPositions: config.maxPositions, draftTokens };
+  const out: { ids: number[]; logits: Float32Array }[] = [];
+  let id = 0;
+  for (const [p, problem] of problems.entries()) {
+    const prompt = tokenizer.promptIds(problem);
+    // prefill one row, then fork it into 8
+    shard.assemble(id, [emptyCache()]);
+    const { values, T } = await shard.run(id, [prompt]);
+    const first = values.slice((T - 1) * config.vocabSize, T * config.vocabSize);
+    const cache = await shard.extract(id, 0);
+    shard.dispose(id++);
+    const batch = id++;
+    shard.assemble(batch, Array.from({ length: 8 }, () => cache));
+    let rows: DecodeRow[] = Array.from({ length: 8 }, (_, r) => ({ logits: first as Float32Array, length: cache.length, seed: 1000 * p + r, context: prompt as readonly number[] }));
+    for (let s = 0; s < steps; s++) {
+      const decoded = await shard.decodeWith(batch, rows, rules, async () => {});
+      decoded.forEach((d) => out.push({ ids: d.ids, logits: d.logits }));
+      rows = rows.map((r, b) => ({ logits: decoded[b].logits, length: r.length + decoded[b].ids.length, seed: r.seed + 17, context: [...(r.context ?? []), ...decoded[b].ids] }));
+    }
+    shard.dispose(batch);
+  }
+  return out;
+}
+
+function emptyCache() {
+  const none = Array.from({ length: config.numLayers }, () => new Float32Array(0));
+  return { length: 0, keys: none, values: none };
+}
+
+test('drafted decoding draws the same tokens as one token per pass, in fewer passes', async () => {
+  const problems = ['Compute 12 + 7 * ( 5 - 3 ).', 'Solve for x: 3 * x + 5 = 20.', 'Compute 47 * 3 - 58 + 96 / 12.'];
+  passes = 0;
+  const plain = await decodeProblems(problems, 4, 0);
+  const plainPasses = passes;
+  passes = 0;
+  const drafted = await decodeProblems(problems, 4, 3);
+  const draftedPasses = passes;
+  assert.equal(drafted.length, plain.length);
+  const tokens = plain.reduce((n, r) => n + r.ids.length, 0);
+  assert.ok(tokens > 200, `enough tokens to compare (${tokens})`);
+  plain.forEach((r, i) => {
+    assert.deepEqual(drafted[i].ids, r.ids, `row ${i}: ${tokenizer.decode(r.ids)} vs ${tokenizer.decode(drafted[i].ids)}`);
+    assert.ok(maxDiff(drafted[i].logits, r.logits) < 1e-4, `row ${i}: logits after the step`);
+  });
+  assert.ok(draftedPasses < 0.85 * plainPasses, `${draftedPasses} drafted passes vs ${plainPasses}`);
+});
+
+test('discarded tokens leave a row as if never fed, before and after compaction', async () => {
+  const prompt = tokenizer.promptIds('Compute 12 + 7 * ( 5 - 3 ).');
+  const step = tokenizer.encode('5 - 3 = 2\n');
+  // reference: the prompt, then the step
+  shard.assemble(900, [emptyCache()]);
+  await shard.run(900, [[...prompt, ...step]]);
+  const reference = await shard.extract(900, 0);
+  shard.dispose(900);
+  // two rows fed the step with junk after it, the junk dropped again, many times, so the batch is compacted
+  shard.assemble(901, [emptyCache(), emptyCache()]);
+  await shard.run(901, [prompt, prompt]);
+  const junk = tokenizer.encode('7 * 7');
+  const cache = (shard as unknown as { batches: Map<number, BatchCache> }).batches.get(901)!;
+  let compacted = false;
+  for (const t of step) {
+    const columns = cache.columns;
+    await shard.run(901, [[t, ...junk], [t]]);
+    cache.discard(0, junk.length);
+    cache.compactIfSparse();
+    if (cache.columns < columns) compacted = true;
+  }
+  assert.ok(compacted, 'the masked columns were compacted away at least once');
+  for (const row of [0, 1]) {
+    const got = await shard.extract(901, row);
+    assert.equal(got.length, reference.length);
+    for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
+  }
+  shard.dispose(901);
+});
