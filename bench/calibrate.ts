@@ -49,7 +49,7 @@ function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): Difficulty
 }
 
 async function main() {
-  const perLevel = argValue('per-level', 10);
+  const perLevel = argValue('per-level', 24);
   const budgets = process.argv.includes('--with-64') ? [4, 16, 64] : [4, 16];
   const seed = 1;
   const shard = shardArg();
