@@ -7,7 +7,7 @@ import type * as ort from 'onnxruntime-node';
 import { LocalShard, createSession, type ShardSpec } from '../../src/core/model/shard';
 import { readModelFolder } from '../../src/core/model/folder';
 import { TextTokenizer } from '../../src/core/model/tokenizer';
-import { BatchCache } from '../../src/core/model/kv-cache';
+import { BatchCache, emptyCache } from '../../src/core/model/kv-cache';
 import { lookupDraft, type DecodeRow, type DecodeRules } from '../../src/core/model/decode';
 
 const POLICY = resolve(__dirname, '../../models/stepmath-policy');
@@ -57,7 +57,7 @@ async function decodeProblems(problems: string[], steps: number, draftTokens: nu
   for (const [p, problem] of problems.entries()) {
     const prompt = tokenizer.promptIds(problem);
     // prefill one row, then fork it into 8
-    shard.assemble(id, [emptyCache()]);
+    shard.assemble(id, [emptyCache(spec.shape)]);
     const { values, T } = await shard.run(id, [prompt]);
     const first = values.slice((T - 1) * config.vocabSize, T * config.vocabSize);
     const cache = await shard.extract(id, 0);
@@ -73,11 +73,6 @@ async function decodeProblems(problems: string[], steps: number, draftTokens: nu
     shard.dispose(batch);
   }
   return out;
-}
-
-function emptyCache() {
-  const none = Array.from({ length: config.numLayers }, () => new Float32Array(0));
-  return { length: 0, keys: none, values: none };
 }
 
 test('drafted decoding draws the same tokens as one token per pass, in fewer passes', async () => {
@@ -102,12 +97,12 @@ test('discarded tokens leave a row as if never fed, before and after compaction'
   const prompt = tokenizer.promptIds('Compute 12 + 7 * ( 5 - 3 ).');
   const step = tokenizer.encode('5 - 3 = 2\n');
   // reference: the prompt, then the step
-  shard.assemble(900, [emptyCache()]);
+  shard.assemble(900, [emptyCache(spec.shape)]);
   await shard.run(900, [[...prompt, ...step]]);
   const reference = await shard.extract(900, 0);
   shard.dispose(900);
   // two rows fed the step with junk after it, the junk dropped again, many times, so the batch is compacted
-  shard.assemble(901, [emptyCache(), emptyCache()]);
+  shard.assemble(901, [emptyCache(spec.shape), emptyCache(spec.shape)]);
   await shard.run(901, [prompt, prompt]);
   const junk = tokenizer.encode('7 * 7');
   const cache = (shard as unknown as { batches: Map<number, BatchCache> }).batches.get(901)!;

@@ -84,7 +84,7 @@ export function lookupDraft(history: readonly number[], max: number): number[] {
  */
 export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules, endsStep: (ids: readonly number[]) => boolean, target: DecodeTarget, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
   const samplers = rows.map((r) => new Sampler({ temperature: rules.temperature, topP: rules.topP, suppress: rules.suppress }, new Rng(r.seed)));
-  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length, context: r.context }));
+  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length }));
   const maxDraft = rules.draftTokens ?? 0;
   /** Appends a kept token and notes whether it ends the row. */
   const push = (b: number, id: number) => {
@@ -99,9 +99,10 @@ export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules,
   /** The guesses fed after a row's sampled token: never past the row's limits, the separator or eos. */
   const draftFor = (b: number): number[] => {
     const row = state[b];
-    if (!maxDraft || !row.context || row.ended) return [];
+    const { context } = rows[b];
+    if (!maxDraft || !context || row.ended) return [];
     const room = Math.min(maxDraft, rules.maxStepTokens - row.ids.length, rules.maxPositions - row.length);
-    const guess = lookupDraft([...row.context, ...row.ids], room);
+    const guess = lookupDraft([...context, ...row.ids], room);
     const ids = [...row.ids];
     for (let i = 0; i < guess.length; i++) {
       ids.push(guess[i]);
