@@ -38,7 +38,7 @@ def main():
     rows = []
     for m in [None if x == "99" else int(x) for x in args.max_numbers.split(",")]:
         for k in range(1, 7):
-            seed = args.seed + 10 * k + (0 if m is None else 1000 * m)
+            seed = data.generator_seed(args.seed, k, m)
             rows += [r for r in data.generate("mixed", k, args.per_ops, seed, m) if r["problem"] not in exclude]
     candidates = []
     for r in rows:

@@ -49,13 +49,19 @@ def heldout_texts(n=50, ops_levels=range(1, 7), seeds=(7, 8)):
     return texts
 
 
+def generator_seed(base, ops, max_number):
+    """The generator seed of one (ops level, number size) slice of a training set: base + 10*K
+    (+ 1000*M for the small number sizes), so no two slices share a seed."""
+    return base + 10 * ops + (0 if max_number is None else 1000 * max_number)
+
+
 def train_set(per_ops=30000, ops_levels=range(1, 7), seed_base=1000, exclude=(), max_numbers=(None,)):
     """per_ops problems per ops level and per number size (None: the generator's default, 99)."""
     exclude = set(exclude)
     rows, seen = [], set()
     for m in max_numbers:
         for k in ops_levels:
-            seed = seed_base + 10 * k + (0 if m is None else 1000 * m)
+            seed = generator_seed(seed_base, k, m)
             for r in generate("mixed", k, per_ops, seed, m):
                 if r["problem"] in exclude or r["problem"] in seen:
                     continue

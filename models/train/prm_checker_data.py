@@ -38,7 +38,7 @@ def main():
     problems, seen = [], set()
     for m in [None if x == "99" else int(x) for x in args.max_numbers.split(",")]:
         for k, n in zip(range(1, 7), per_ops):
-            seed = args.seed + 10 * k + (0 if m is None else 1000 * m)
+            seed = data.generator_seed(args.seed, k, m)
             for r in data.generate("mixed", k, n, seed, m):
                 if r["problem"] not in exclude and r["problem"] not in seen:
                     seen.add(r["problem"])

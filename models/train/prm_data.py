@@ -128,7 +128,7 @@ def main():
     train_probs, held_probs = [], []
     for m in sizes:
         for k, n in zip(range(1, 7), counts):
-            seed = 2000 + 10 * k + (0 if m is None else 1000 * m)
+            seed = data.generator_seed(2000, k, m)
             rows = [r for r in data.generate("mixed", k, n * 3, seed, m) if r["problem"] not in exclude]
             seen, pick = set(), []
             for r in rows:
