@@ -191,8 +191,8 @@ async function theirsForced(model: PreTrainedModel, prompt: number[], forced: nu
 async function oursGenerate(model: OnnxDecoder, prompt: number[], rows: number, newTokens: number, seed: number, draftTokens: number) {
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = model.config;
   // eos suppressed like transformers.js' min_new_tokens, pad and bos as LocalPolicy suppresses them;
-  // no separator, so every row runs exactly newTokens tokens.
-  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, separator: null, maxStepTokens: newTokens, maxPositions, draftTokens };
+  // no stops, so every row runs exactly newTokens tokens.
+  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId, ...eosTokenIds], eosTokenIds, stops: [], maxStepTokens: newTokens, maxPositions, draftTokens };
   const rng = new Rng(seed);
   const t0 = performance.now();
   const { cache, last: first } = await model.prefill(prompt);
@@ -234,7 +234,7 @@ async function oursForced(model: OnnxDecoder, prompt: number[], forced: number[]
  */
 async function solveWorkload(model: OnnxDecoder, problems: readonly number[][], draftTokens: number, seed: number) {
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions, stepSeparator } = model.config;
-  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId], eosTokenIds, separator: stepSeparator, maxStepTokens: 96, maxPositions, draftTokens };
+  const rules: DecodeRules = { temperature: TEMPERATURE, topP: 1, suppress: [padTokenId, bosTokenId], eosTokenIds, stops: [stepSeparator], maxStepTokens: 96, maxPositions, draftTokens };
   const rng = new Rng(seed);
   let tokens = 0;
   const steps: string[] = [];
@@ -251,7 +251,7 @@ async function solveWorkload(model: OnnxDecoder, problems: readonly number[][], 
         tokens += d.ids.length;
         const text = model.tokenizer.decode(d.ids);
         steps.push(text);
-        if (d.ended === 'newline' && !text.startsWith('Answer:')) next.push({ cache: await batch.extract(b), logits: d.logits, context: [...live[b].context, ...d.ids] });
+        if (d.ended === 'separator' && !text.startsWith('Answer:')) next.push({ cache: await batch.extract(b), logits: d.logits, context: [...live[b].context, ...d.ids] });
       }
       batch.dispose();
       live = next;

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { basename } from 'node:path';
 import * as v from 'valibot';
 import { OnnxDecoder } from '../core/model/session';
-import { Sampler } from '../core/model/sampling';
+import { DRAFT_TOKENS } from '../core/model/policy';
+import type { DecodedRow, DecodeRules } from '../core/model/decode';
 import { ModelError } from '../core/model/folder';
 import { Rng } from '../core/domain/rng';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
@@ -102,47 +103,39 @@ interface Choice {
   stop_reason: string | null;
 }
 
-/** Decodes n continuations of one prompt together; stops at a stop string, end of sequence, max_tokens or the context. */
+/**
+ * Decodes n continuations of one prompt together with the engine's decoding loop (drafts
+ * included); a choice ends at a stop string, end of sequence, max_tokens or the context.
+ */
 async function complete(m: OnnxDecoder, prompt: string, n: number, stops: string[], maxTokens: number, temperature: number, topP: number, rng: Rng): Promise<{ choices: Omit<Choice, 'index'>[]; promptTokens: number; generated: number }> {
   const ids = promptIds(m, prompt);
   checkLength(m, ids);
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = m.config;
-  const sampler = new Sampler({ temperature, topP, suppress: [padTokenId, bosTokenId] }, rng);
-  const { cache, last: prefixLogits } = await m.prefill(ids);
-  const longestStop = Math.max(0, ...stops.map((s) => s.length));
-  const rows = Array.from({ length: n }, () => ({ tokens: 0, text: '', done: null as Omit<Choice, 'index'> | null }));
+  const rules: DecodeRules = { temperature, topP, suppress: [padTokenId, bosTokenId], eosTokenIds, stops, maxStepTokens: maxTokens, maxPositions, draftTokens: DRAFT_TOKENS };
+  const { cache, last } = await m.prefill(ids);
+  // One seed per choice, as the engine's rows have: a choice does not depend on n.
+  const rows = Array.from({ length: n }, () => ({ logits: last, length: ids.length, seed: rng.seed(), context: ids }));
   const batch = m.assemble(rows.map(() => cache));
+  let decoded: DecodedRow[];
   try {
-    let feed = rows.map(() => [sampler.sample(prefixLogits)]);
-    for (;;) {
-      feed.forEach((f, b) => {
-        const row = rows[b];
-        if (!f.length) return;
-        const id = f[0];
-        row.tokens++;
-        if (eosTokenIds.includes(id)) {
-          row.done = { text: row.text, logprobs: null, finish_reason: 'stop', stop_reason: null };
-          return;
-        }
-        const before = row.text.length;
-        row.text += m.tokenizer.piece(id);
-        let cut = -1;
-        let which = '';
-        for (const s of stops) {
-          const at = row.text.indexOf(s, Math.max(0, before - longestStop));
-          if (at >= 0 && (cut < 0 || at < cut)) [cut, which] = [at, s];
-        }
-        if (cut >= 0) row.done = { text: row.text.slice(0, cut), logprobs: null, finish_reason: 'stop', stop_reason: which };
-        else if (row.tokens >= maxTokens || ids.length + row.tokens >= maxPositions) row.done = { text: row.text, logprobs: null, finish_reason: 'length', stop_reason: null };
-      });
-      if (rows.every((r) => r.done)) break;
-      const logits = await m.step(batch, feed.map((f, b) => (rows[b].done ? [] : f)));
-      feed = rows.map((r, b) => (r.done ? [] : [sampler.sample(logits[b])]));
-    }
+    decoded = await m.decode(batch, rows, rules);
   } finally {
     batch.dispose();
   }
-  return { choices: rows.map((r) => r.done!), promptTokens: ids.length, generated: rows.reduce((a, r) => a + r.tokens, 0) };
+  const choices = decoded.map((row): Omit<Choice, 'index'> => {
+    if (row.ended === 'eos') return { text: m.tokenizer.decode(row.ids.slice(0, -1)), logprobs: null, finish_reason: 'stop', stop_reason: null };
+    const text = m.tokenizer.decode(row.ids);
+    if (row.ended !== 'separator') return { text, logprobs: null, finish_reason: 'length', stop_reason: null };
+    // The text ends with a stop; cut at the earliest one it holds.
+    let cut = text.length;
+    let which = '';
+    for (const stop of stops) {
+      const at = text.indexOf(stop);
+      if (at >= 0 && at < cut) [cut, which] = [at, stop];
+    }
+    return { text: text.slice(0, cut), logprobs: null, finish_reason: 'stop', stop_reason: which };
+  });
+  return { choices, promptTokens: ids.length, generated: decoded.reduce((a, r) => a + r.ids.length, 0) };
 }
 
 /** Per-token head outputs of each input, [tokens][1], as vLLM's pooling API returns a reward model's. */

@@ -51,7 +51,7 @@ test('lookupDraft proposes what followed the latest earlier occurrence of the lo
 
 /** Decodes `steps` steps of 8 sampled rows for each problem; returns every row's ids and final logits. */
 async function decodeProblems(problems: string[], steps: number, draftTokens: number) {
-  const rules: DecodeRules = { temperature: 0.8, topP: 0.95, suppress: [config.padTokenId, config.bosTokenId], eosTokenIds: config.eosTokenIds, separator: config.stepSeparator, maxStepTokens: 60, maxPositions: config.maxPositions, draftTokens };
+  const rules: DecodeRules = { temperature: 0.8, topP: 0.95, suppress: [config.padTokenId, config.bosTokenId], eosTokenIds: config.eosTokenIds, stops: [config.stepSeparator], maxStepTokens: 60, maxPositions: config.maxPositions, draftTokens };
   const out: { ids: number[]; logits: Float32Array }[] = [];
   let id = 0;
   for (const [p, problem] of problems.entries()) {

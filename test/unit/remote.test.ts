@@ -143,6 +143,33 @@ test('serve answers bad requests with 4xx JSON errors and keeps running', async 
   assert.ok(ok.usage.completion_tokens >= 4 && ok.usage.prompt_tokens > 0);
 });
 
+test('serve completions end at the earliest stop string, at max_tokens, or at the end of the solution; a choice does not depend on n', async () => {
+  type Reply = { choices: { index: number; text: string; finish_reason: string; stop_reason: string | null }[]; usage: { completion_tokens: number } };
+  const complete = async (body: object): Promise<Reply> => (await fetch(`${serve.url}/v1/completions`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json() as Promise<Reply>;
+  const prompt = 'Compute 12 + 7 * ( 5 - 3 ).\n';
+  const whole = (await complete({ prompt, temperature: 0, max_tokens: 200 })).choices[0];
+  assert.equal(whole.finish_reason, 'stop');
+  assert.equal(whole.stop_reason, null, 'ended by the end of sequence');
+  assert.match(whole.text, /\nAnswer: 26\n?$/);
+  // Two stops: the one that comes first in the text wins, whichever is listed first.
+  const stopped = (await complete({ prompt, temperature: 0, max_tokens: 200, stop: ['Answer', ' = '] })).choices[0];
+  assert.equal(stopped.finish_reason, 'stop');
+  assert.equal(stopped.stop_reason, ' = ');
+  assert.equal(stopped.text, whole.text.slice(0, whole.text.indexOf(' = ')));
+  const short = await complete({ prompt, temperature: 0, max_tokens: 5 });
+  assert.deepEqual([short.choices[0].finish_reason, short.choices[0].text, short.usage.completion_tokens], ['length', whole.text.slice(0, 5), 5]);
+  // Sampled (a product the policy often gets wrong, so samples differ): every choice has its own
+  // seed from the request's, so the first three choices of n = 3 and n = 6 agree.
+  const hard = { prompt: 'Compute 97 * 7.\n', temperature: 1, max_tokens: 40, seed: 11, stop: '\n' };
+  const three = await complete({ ...hard, n: 3 });
+  assert.deepEqual((await complete({ ...hard, n: 3 })).choices, three.choices, 'same seed, same choices');
+  const many = await complete({ ...hard, n: 6 });
+  assert.deepEqual(many.choices.slice(0, 3).map((c) => c.text), three.choices.map((c) => c.text));
+  assert.deepEqual(many.choices.map((c) => c.index), [0, 1, 2, 3, 4, 5]);
+  assert.ok(many.choices.every((c) => c.finish_reason === 'stop' && c.stop_reason === '\n' && !c.text.includes('\n')));
+  assert.ok(new Set(many.choices.map((c) => c.text)).size > 1, 'the choices differ');
+});
+
 test('server killed mid-search: the CLI exits 2 with one clear line', async () => {
   const victim = await startServe();
   let killed = false;
@@ -247,8 +274,8 @@ test('RemotePolicy retries a 500 and a 429, then succeeds', async () => {
     assert.deepEqual(
       drafts.map((d) => [d.text, d.ended, d.state?.prefix]),
       [
-        ['5 - 3 = 2', 'newline', 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n'],
-        ['7 * 2 = 14', 'newline', 'Compute 12 + 7 * ( 5 - 3 ).\n7 * 2 = 14\n'],
+        ['5 - 3 = 2', 'separator', 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n'],
+        ['7 * 2 = 14', 'separator', 'Compute 12 + 7 * ( 5 - 3 ).\n7 * 2 = 14\n'],
       ],
     );
     assert.equal(drafts[0].tokens + drafts[1].tokens, 6);
@@ -327,7 +354,7 @@ test('garbage answers give a clear error, without retrying', async () => {
     answer = (res) => json(res, 200, completion([`step ${calls}`]));
     const drafts = await policy.extend([root, root, root], GREEDY, new Rng(1));
     assert.equal(new Set(drafts.map((d) => d.text)).size, 3);
-    assert.ok(drafts.every((d) => d.ended === 'newline'));
+    assert.ok(drafts.every((d) => d.ended === 'separator'));
   } finally {
     await close(t.server);
   }

@@ -72,7 +72,7 @@ test('a batch split over two shards computes what one shard computes', async () 
 });
 
 test('decoding draws the same tokens for the same seeds whichever shard a row runs on', async () => {
-  const rules: DecodeRules = { temperature: 1, topP: 1, suppress: [one.config.padTokenId, one.config.bosTokenId], eosTokenIds: one.config.eosTokenIds, separator: one.config.stepSeparator, maxStepTokens: 40, maxPositions: one.config.maxPositions };
+  const rules: DecodeRules = { temperature: 1, topP: 1, suppress: [one.config.padTokenId, one.config.bosTokenId], eosTokenIds: one.config.eosTokenIds, stops: [one.config.stepSeparator], maxStepTokens: 40, maxPositions: one.config.maxPositions };
   const run = async (m: OnnxDecoder) => {
     const { caches, logits } = await prompts(m, TEXTS);
     const batch = m.assemble(caches);
@@ -103,8 +103,8 @@ test('a search gives the same tree on one thread and on two', async () => {
 
 test('cancel reaches a decoding loop in a worker, and the decoder stays usable', async () => {
   const { caches, logits } = await prompts(two, TEXTS.slice(0, 8));
-  // No separator: rows run to the step limit unless cancelled.
-  const rules: DecodeRules = { temperature: 1, topP: 1, suppress: [two.config.padTokenId, two.config.bosTokenId, ...two.config.eosTokenIds], eosTokenIds: two.config.eosTokenIds, separator: null, maxStepTokens: 10_000, maxPositions: two.config.maxPositions };
+  // No stops: rows run to the step limit unless cancelled.
+  const rules: DecodeRules = { temperature: 1, topP: 1, suppress: [two.config.padTokenId, two.config.bosTokenId, ...two.config.eosTokenIds], eosTokenIds: two.config.eosTokenIds, stops: [], maxStepTokens: 10_000, maxPositions: two.config.maxPositions };
   const batch = two.assemble(caches);
   const controller = new AbortController();
   const decoding = two.decode(batch, caches.map((c, i) => ({ logits: logits[i], length: c.length, seed: i })), rules, controller.signal);

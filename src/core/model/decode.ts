@@ -3,7 +3,7 @@ import { Sampler } from './sampling';
 import type { TextTokenizer } from './tokenizer';
 
 /** How a generated step ended. */
-export type StepEnd = 'newline' | 'eos' | 'step-limit' | 'context-limit';
+export type StepEnd = 'separator' | 'eos' | 'step-limit' | 'context-limit';
 
 /** A row to continue: the logits after its cache, its length, and the seed of its own sampler. */
 export interface DecodeRow {
@@ -21,8 +21,8 @@ export interface DecodeRules {
   /** Never sampled (padding, begin-of-sequence, and whatever the caller adds). */
   suppress: readonly number[];
   eosTokenIds: readonly number[];
-  /** A row ends after this text; null: only eos and the limits end it. */
-  separator: string | null;
+  /** A row ends after any of these texts (a policy: its step separator; the test server: a request's stop strings); none: only eos and the limits end it. */
+  stops: readonly string[];
   maxStepTokens: number;
   maxPositions: number;
   /** Drafted tokens fed per row and forward pass beside the sampled one (prompt lookup); 0: none. */
@@ -44,12 +44,20 @@ export interface DecodeTarget {
   discard(row: number, count: number): void;
 }
 
-/** True once `ids` end with the separator: matched by id when it is one token ("\n" for our models), else by text. */
-export function stepEnder(tokenizer: TextTokenizer, separator: string | null): (ids: readonly number[]) => boolean {
-  if (separator === null) return () => false;
-  const sepIds = tokenizer.encode(separator);
-  if (sepIds.length === 1 && tokenizer.piece(sepIds[0]) === separator) return (ids) => ids[ids.length - 1] === sepIds[0];
-  return (ids) => tokenizer.decode(ids.slice(-8)).includes(separator);
+/**
+ * True once `ids` end with one of the stops: a one-token stop ("\n" for our models) is matched by id,
+ * a longer one by the text of the last few ids (every token is at least one character).
+ */
+export function stepEnder(tokenizer: TextTokenizer, stops: readonly string[]): (ids: readonly number[]) => boolean {
+  const byId = new Set<number>();
+  const byText: string[] = [];
+  for (const stop of stops) {
+    const ids = tokenizer.encode(stop);
+    if (ids.length === 1 && tokenizer.piece(ids[0]) === stop) byId.add(ids[0]);
+    else byText.push(stop);
+  }
+  const window = Math.max(0, ...byText.map((s) => s.length)) + 1;
+  return (ids) => byId.has(ids[ids.length - 1]) || (byText.length > 0 && byText.some((s) => tokenizer.decode(ids.slice(-window)).includes(s)));
 }
 
 /** Longest suffix of the history that is looked up for an earlier occurrence. */
@@ -91,12 +99,12 @@ export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules,
     const row = state[b];
     row.ids.push(id);
     row.length++;
-    if (endsStep(row.ids)) row.ended = 'newline';
+    if (endsStep(row.ids)) row.ended = 'separator';
     else if (rules.eosTokenIds.includes(id)) row.ended = 'eos';
     else if (row.ids.length >= rules.maxStepTokens) row.ended = 'step-limit';
     else if (row.length >= rules.maxPositions) row.ended = 'context-limit';
   };
-  /** The guesses fed after a row's sampled token: never past the row's limits, the separator or eos. */
+  /** The guesses fed after a row's sampled token: never past the row's limits, a stop or eos. */
   const draftFor = (b: number): number[] => {
     const row = state[b];
     const { context } = rows[b];

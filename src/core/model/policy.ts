@@ -67,7 +67,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
-    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, separator: stepSeparator, maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: DRAFT_TOKENS };
+    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, stops: [stepSeparator], maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: DRAFT_TOKENS };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
     const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
@@ -75,7 +75,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
       const decoded = await this.model.decode(batch, rows, rules, signal);
       return await Promise.all(
         decoded.map(async (row, b) => {
-          const resumable = row.ended === 'newline';
+          const resumable = row.ended === 'separator';
           // The separator ends the text; cut it off (a multi-token one can end mid-token).
           const full = tokenizer.decode(row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
           const text = resumable ? full.slice(0, full.indexOf(stepSeparator)) : full;

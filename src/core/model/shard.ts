@@ -94,7 +94,7 @@ export class LocalShard implements DecoderShard {
       },
       discard: (row, count) => cache.discard(row, count),
     };
-    return decodeRows(rows, rules, stepEnder(this.tokenizer, rules.separator), target, checkpoint);
+    return decodeRows(rows, rules, stepEnder(this.tokenizer, rules.stops), target, checkpoint);
   }
 
   async extract(batch: number, row: number): Promise<SequenceCache> {

@@ -152,13 +152,13 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
     let text = c.text;
     const cut = text.indexOf(this.separator);
     // A server that ignored the stop string, or returned it: the step ends at the separator.
-    if (cut >= 0) return { text: text.slice(0, cut), tokens, ended: 'newline', state: { prefix: prefix + text.slice(0, cut) + this.separator } };
+    if (cut >= 0) return { text: text.slice(0, cut), tokens, ended: 'separator', state: { prefix: prefix + text.slice(0, cut) + this.separator } };
     if (c.finish_reason === 'length') return { text, tokens, ended: 'step-limit', state: null };
     // End of sequence: vLLM says stop_reason null; servers that do not say it and stop with nothing end the solution too.
     const eos = c.finish_reason !== 'stop' || c.stop_reason === null || (c.stop_reason === undefined && text === '');
     if (eos) return { text, tokens, ended: 'eos', state: null };
     text = text.replace(/\r$/, '');
-    return { text, tokens, ended: 'newline', state: { prefix: prefix + text + this.separator } };
+    return { text, tokens, ended: 'separator', state: { prefix: prefix + text + this.separator } };
   }
 
   async dispose(): Promise<void> {
