@@ -57,7 +57,12 @@ export function stepEnder(tokenizer: TextTokenizer, stops: readonly string[]): (
     else byText.push(stop);
   }
   const window = Math.max(0, ...byText.map((s) => s.length)) + 1;
-  return (ids) => byId.has(ids[ids.length - 1]) || (byText.length > 0 && byText.some((s) => tokenizer.decode(ids.slice(-window)).includes(s)));
+  return (ids) => {
+    if (byId.has(ids[ids.length - 1])) return true;
+    if (!byText.length) return false;
+    const tail = tokenizer.decode(ids.slice(-window));
+    return byText.some((s) => tail.includes(s));
+  };
 }
 
 /** Longest suffix of the history that is looked up for an earlier occurrence. */
