@@ -64,7 +64,7 @@ function flopsMatched(r: ReportInput, binAccuracy: BinAccuracy): string[] {
     '',
     ...verdicts.map((v) => `- ${v[0].toUpperCase()}${v.slice(1)}.`),
     '',
-    'Per difficulty bin (bins from the small policy\'s greedy probe, the same problems for both). The probe\'s checker verdict weighs most in the bin, so bins 1-3 are mostly problems where the small policy\'s greedy answer passed the checker: its 100 % there is partly by construction, and bins 4-5 are the fair comparison.',
+    'Per difficulty bin (bins from the small policy\'s greedy probe: its PRM scores and the problem\'s size, no checker verdict; the same problems for both).',
     '',
     '| 4x FLOPs | strategy | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |',
     '|---|---|---|---|---|---|---|',

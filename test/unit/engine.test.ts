@@ -7,7 +7,11 @@ import { createEngine } from '../../src/core/backends';
 import { OnnxDecoder } from '../../src/core/model/session';
 import { allocateRebase } from '../../src/core/search/rebase';
 import { aggregateScores } from '../../src/core/reward/aggregate';
-import { STRATEGY_NAMES } from '../../src/core/search/registry';
+import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
+import { makeAuto } from '../../src/core/search/auto';
+import { SearchContext } from '../../src/core/search/context';
+import { DEFAULT_PARAMS } from '../../src/core/search/strategy';
+import type { PolicyTable } from '../../src/core/adapt/policy-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
 
 const POLICY = resolve(__dirname, '../../models/stepmath-policy');
@@ -159,6 +163,31 @@ test('auto reports the difficulty it estimated and the strategy it chose', async
   assert.ok(r.difficulty && r.difficulty.bin >= 1 && r.difficulty.bin <= 5);
   assert.ok(r.chosen && r.chosen.budget <= 16, 'never above the cap');
   assert.ok(r.candidates.length >= 1);
+});
+
+test('auto runs the table\'s choice for the bin in two rounds (a quarter, then the rest) and skips the second when the answers agree', async () => {
+  // Every problem lands in bin 5 (its score 0 is above every edge), where the table says weighted-bon@16.
+  const table = (agreement: number): PolicyTable => ({
+    version: 1,
+    note: 'test',
+    difficulty: { weights: {}, edges: [-4, -3, -2, -1] },
+    bins: { '5': { '4': { strategy: 'majority', budget: 4 }, '16': { strategy: 'weighted-bon', budget: 16 } } },
+    stopping: { agreement, score: 0 },
+  });
+  const leavesAfter = async (agreement: number, cap: number) => {
+    const ctx = await SearchContext.create('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { ...DEFAULT_PARAMS, budget: cap, temperature: 1 }, engine.policy, engine.reward, 5, () => {});
+    const ranked = await makeAuto((name) => STRATEGIES[name], table(agreement)).run(ctx);
+    return { chosen: ctx.chosen, difficulty: ctx.difficulty, ranked: ranked.length, leaves: ctx.leaves().length };
+  };
+  const never = await leavesAfter(2, 16);
+  assert.deepEqual(never.chosen, { strategy: 'weighted-bon', budget: 16 });
+  assert.equal(never.difficulty?.bin, 5);
+  assert.equal(never.leaves, 1 + 4 + 12, 'the probe, then 4 samples, then 12 more');
+  assert.equal(never.ranked, never.leaves, 'every candidate is returned, ranked');
+  const always = await leavesAfter(0, 16);
+  assert.equal(always.leaves, 1 + 4, 'agreement after the first round stops the search');
+  const capped = await leavesAfter(2, 8);
+  assert.deepEqual([capped.chosen, capped.leaves], [{ strategy: 'majority', budget: 4 }, 1 + 4], 'a cap of 8 gets the largest choice not above it');
 });
 
 test('revisions regenerate from the first weak step and keep the prefix before it', async () => {

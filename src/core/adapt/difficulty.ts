@@ -1,6 +1,10 @@
 import { countProblemOps, parseProblem } from '../domain';
 
-/** What the cheap probe (one greedy solution scored by the PRM) tells about a problem. */
+/**
+ * What the cheap probe (one greedy solution scored by the PRM) tells about a problem. No checker
+ * verdict: the checker works the problem out itself, so its verdict on the probe would tell auto
+ * whether the greedy answer is right, which no verifier of a real problem can.
+ */
 export interface ProbeFeatures {
   /** Operations in the problem (StepMath), or 3 when the text is not StepMath. */
   ops: number;
@@ -9,13 +13,11 @@ export interface ProbeFeatures {
   /** Lowest PRM step score on the greedy solution (Snell's model-predicted difficulty, with one sample). */
   minScore: number;
   lastScore: number;
-  /** Whether the checker found a wrong step on the greedy solution. */
-  checkerFailed: boolean;
   finished: boolean;
 }
 
-/** Features of the probe: its steps (score and verdict) and whether it reached an answer. */
-export function probeFeatures(problem: string, steps: readonly { score: number | null; valid: boolean | null }[], answer: string | null): ProbeFeatures {
+/** Features of the probe: its steps' PRM scores and whether it reached an answer. */
+export function probeFeatures(problem: string, steps: readonly { score: number | null }[], answer: string | null): ProbeFeatures {
   const parsed = parseProblem(problem);
   const ops = parsed ? countProblemOps(parsed) : 3;
   const scores = steps.map((s) => s.score ?? 0);
@@ -25,13 +27,12 @@ export function probeFeatures(problem: string, steps: readonly { score: number |
     digits: numbers.length ? Math.min(3, Math.max(...numbers.map((n) => n.replace(/^0+(?=\d)/, '').length))) : 2,
     minScore: scores.length ? Math.min(...scores) : 0,
     lastScore: scores.length ? scores[scores.length - 1] : 0,
-    checkerFailed: steps.some((s) => s.valid === false),
     finished: answer !== null,
   };
 }
 
 /** The features in the order the calibration fits them; each scaled so that 1 is "hard". */
-export const FEATURE_NAMES = ['ops', 'digits', 'minScore', 'lastScore', 'checkerFailed', 'unfinished'] as const;
+export const FEATURE_NAMES = ['ops', 'digits', 'minScore', 'lastScore', 'unfinished'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 export function featureVector(f: ProbeFeatures): Record<FeatureName, number> {
@@ -40,7 +41,6 @@ export function featureVector(f: ProbeFeatures): Record<FeatureName, number> {
     digits: f.digits / 3,
     minScore: 1 - f.minScore,
     lastScore: 1 - f.lastScore,
-    checkerFailed: f.checkerFailed ? 1 : 0,
     unfinished: f.finished ? 0 : 1,
   };
 }

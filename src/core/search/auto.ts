@@ -1,4 +1,4 @@
-import { POLICY_TABLE, planFor } from '../adapt/policy-table';
+import { POLICY_TABLE, planFor, type PolicyTable } from '../adapt/policy-table';
 import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
 import { answerKey } from './rank';
 import { sampleSolutions } from './sampling-loop';
@@ -9,13 +9,13 @@ import { pathOf, type SearchNode } from './tree';
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
  * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
  * (a quarter, then the rest) and the second is skipped when the answers already agree.
+ * `table` is the committed calibration unless a test gives another.
  */
-export function makeAuto(lookup: (name: string) => SearchStrategy | undefined): SearchStrategy {
+export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, table: PolicyTable = POLICY_TABLE): SearchStrategy {
   return {
     name: 'auto',
     description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
     run: async (ctx) => {
-      const table = POLICY_TABLE;
       const [probe] = await sampleSolutions(ctx, 1, 0);
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
       const features = probeFeatures(ctx.problem, probeSteps, probe?.answer ?? null);
@@ -24,7 +24,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined): 
       const choice = planFor(table, bin, ctx.params.budget);
       ctx.setPlan(choice, { bin, score: Math.round(score * 1000) / 1000 });
       const strategy = lookup(choice.strategy);
-      const confident = features.finished && !features.checkerFailed && features.minScore >= table.stopping.score;
+      const confident = features.finished && features.minScore >= table.stopping.score;
       if (!strategy || choice.strategy === 'greedy' || choice.budget <= 1 || (confident && bin <= 2)) return ctx.leaves();
       const rounds = choice.budget >= 16 ? [choice.budget / 4, (3 * choice.budget) / 4] : [choice.budget];
       let ranked: SearchNode[] = [];
