@@ -96,6 +96,16 @@ def same_answer(a, b):
     return a.strip() == b.strip()
 
 
+def vote(answers, weights=None):
+    """The answer with the largest total weight (1 each without weights), the first seen on a tie;
+    None when no sample has an answer."""
+    total = {}
+    for i, a in enumerate(answers):
+        if a is not None:
+            total[a] = total.get(a, 0.0) + (1.0 if weights is None else weights[i])
+    return max(total, key=total.get) if total else None
+
+
 def verify_steps(items):
     """items: [{"problem", "steps": [...]}] -> list of verdict lists (True/False/None per step).
     Uses `node dist/cli.js verify --jsonl`; returns None if the checker is unavailable."""

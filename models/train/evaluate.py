@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import torch
 
@@ -80,9 +80,7 @@ def main():
         ok = [data.same_answer(a, gold) for a in ans]
         res[k]["greedy"].append(data.same_answer(data.parse_answer(c["greedy"]), gold))
         res[k]["pass@N"].append(any(ok))
-        votes = Counter(a for a in ans if a is not None)
-        maj = votes.most_common(1)[0][0] if votes else None
-        res[k]["majority@N"].append(data.same_answer(maj, gold))
+        res[k]["majority@N"].append(data.same_answer(data.vote(ans), gold))
         res[k]["mean_sample_acc"].append(sum(ok) / len(ok))
         if prm is not None:
             aggs = {"min": [min(p) for p in c["prm"]], "last": [p[-1] for p in c["prm"]],
@@ -90,12 +88,7 @@ def main():
             for name, v in aggs.items():
                 best = max(range(len(v)), key=lambda i: v[i])
                 res[k][f"prm_best_of_N_{name}"].append(ok[best])
-                w = defaultdict(float)
-                for a, s in zip(ans, v):
-                    if a is not None:
-                        w[a] += s
-                wa = max(w, key=w.get) if w else None
-                res[k][f"prm_weighted_majority_{name}"].append(data.same_answer(wa, gold))
+                res[k][f"prm_weighted_majority_{name}"].append(data.same_answer(data.vote(ans, v), gold))
     def pooled(keys):
         keys = list(keys)
         return {m: round(sum(sum(res[k][m]) for k in keys) / sum(len(res[k][m]) for k in keys), 3)

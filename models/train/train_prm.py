@@ -138,10 +138,10 @@ def same_prefix_pair_loss(logit, y, w, solutions):
         pos = torch.nonzero(w[b] > 0).squeeze(-1).tolist()
         for i, e in enumerate(pos):
             key = (s["problem"], tuple(s["steps"][:i]))
-            ends.setdefault(key, []).append((b, e, y[b, e].item() >= 0.5, s["steps"][i]))
+            ends.setdefault(key, []).append((b, e, y[b, e].item() >= 0.5))
     for group in ends.values():
-        pos = {(b, e) for b, e, ok, _ in group if ok}
-        neg = {(b, e) for b, e, ok, _ in group if not ok}
+        pos = [(b, e) for b, e, ok in group if ok]
+        neg = [(b, e) for b, e, ok in group if not ok]
         if pos and neg:
             zp = torch.stack([logit[b, e] for b, e in pos])
             zn = torch.stack([logit[b, e] for b, e in neg])

@@ -16,18 +16,15 @@ On evaluate.py's cached samples (runs/eval_samples.json: 16 samples at T = 0.7 f
 import argparse
 import json
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import torch
 
 import data
 import tokenizer as tok
 from model import left_pad_positions, load_ckpt
+from evaluate import steps_of
 from train_prm import score_solutions
-
-
-def steps_of(text):
-    return [l for l in text.split("\n") if l.strip()] or [""]
 
 
 @torch.no_grad()
@@ -65,7 +62,7 @@ def main():
     torch.set_num_threads(args.threads)
     cache = json.load(open(args.cache))
     n = len(cache[0]["samples"])
-    flat = [{"problem": c["problem"], "steps": steps_of(s)} for c in cache for s in c["samples"]]
+    flat = [{"problem": c["problem"], "steps": steps_of(s) or [""]} for c in cache for s in c["samples"]]
     verdicts = data.verify_steps(flat)
     assert verdicts is not None, "the checker (node dist/cli.js verify --jsonl) is needed"
     accepted = [all(v is not False for v in vs) for vs in verdicts]
@@ -87,23 +84,17 @@ def main():
         ans = [data.parse_answer(s) for s in c["samples"]]
         ok = [data.same_answer(a, c["answer"]) for a in ans]
         acc = accepted[sl]
-        votes = Counter(a for a in ans if a is not None)
-        kept = Counter(a for a, good in zip(ans, acc) if a is not None and good) or votes
-        for name, pick in [("majority", votes), ("checker-filtered majority (ceiling)", kept)]:
-            best = pick.most_common(1)[0][0] if pick else None
-            res[name][group].append(data.same_answer(best, c["answer"]))
+        res["majority"][group].append(data.same_answer(data.vote(ans), c["answer"]))
+        # majority among the accepted samples; among all when no accepted sample has an answer
+        kept = data.vote([a if good else None for a, good in zip(ans, acc)]) or data.vote(ans)
+        res["checker-filtered majority (ceiling)"][group].append(data.same_answer(kept, c["answer"]))
         for name, scores in scorers.items():
             sc = scores[sl]
             # weighted majority adds probabilities: PRM scores already are, log-probs are exponentiated
             weight = [math.exp(x) if name.startswith("result") else x for x in sc]
             best = max(range(n), key=lambda i: sc[i])
             res[f"{name}: best-of-{n}"][group].append(ok[best])
-            w = defaultdict(float)
-            for a, x in zip(ans, weight):
-                if a is not None:
-                    w[a] += x
-            top = max(w, key=w.get) if w else None
-            res[f"{name}: weighted majority"][group].append(data.same_answer(top, c["answer"]))
+            res[f"{name}: weighted majority"][group].append(data.same_answer(data.vote(ans, weight), c["answer"]))
             for i in range(n):
                 for j in range(n):
                     if acc[i] and not acc[j]:
