@@ -96,6 +96,15 @@ def same_answer(a, b):
     return a.strip() == b.strip()
 
 
+def accepted_so_far(verdicts):
+    """Per step: has the checker accepted (or not rejected) every step up to and including it?"""
+    out, ok = [], True
+    for v in verdicts:
+        ok = ok and v is not False
+        out.append(ok)
+    return out
+
+
 def vote(answers, weights=None):
     """The answer with the largest total weight (1 each without weights), the first seen on a tie;
     None when no sample has an answer."""

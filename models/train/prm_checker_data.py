@@ -67,10 +67,7 @@ def main():
             if key in unique:
                 unique[key]["weight"] += 1
                 continue
-            labels, ok = [], True
-            for v in valid:
-                ok = ok and v is not False
-                labels.append(1.0 if ok else 0.0)
+            labels = [1.0 if ok else 0.0 for ok in data.accepted_so_far(valid)]
             unique[key] = {"problem": r["problem"], "answer": r["answer"], "ops": r["ops"], "steps": steps,
                            "valid": valid, "labels": labels, "weight": 1, "source": "policy-checker"}
         rows += unique.values()

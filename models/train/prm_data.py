@@ -81,11 +81,9 @@ def label_samples(model, problems, n_samples, k_rollouts, temperature, gen, log)
     log(f"  {len(jobs)} prefixes x {k_rollouts} rollouts in {time.time() - t1:.0f}s")
 
     for s in sols:
-        labels, bad = [], False
-        for i, st in enumerate(s["steps"]):
-            if s["valid"][i] is False:
-                bad = True
-            if bad:
+        labels = []
+        for i, (st, ok) in enumerate(zip(s["steps"], data.accepted_so_far(s["valid"]))):
+            if not ok:
                 labels.append(0.0)
             elif st.startswith("Answer:") or s["mc"][i] is None:
                 labels.append(1.0 if s["final_correct"] else 0.0)

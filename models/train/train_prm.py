@@ -93,13 +93,9 @@ def heldout_auc(model, held):
     sc = score_solutions(model, held)
     s_all, l_soft, l_check = [], [], []
     for s, p in zip(held, sc):
-        bad = False
-        for i, v in enumerate(p):
-            s_all.append(v)
-            l_soft.append(s["labels"][i] >= 0.5)
-            if s["valid"][i] is False:
-                bad = True
-            l_check.append(not bad)
+        s_all += p
+        l_soft += [lab >= 0.5 for lab in s["labels"][:len(p)]]
+        l_check += data.accepted_so_far(s["valid"])[:len(p)]
     return auc(s_all, l_soft), auc(s_all, l_check), len(s_all)
 
 
