@@ -8,6 +8,7 @@ import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
 import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
 import { pickSignificant } from './lib/select';
+import { stepmath } from '../src/core/domains/stepmath/domain';
 
 /** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
 const ALPHA = 0.1;
@@ -66,7 +67,7 @@ async function main() {
   }
 
   const greedy = await sweep(engine, problems, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }], seed, cache);
-  const features = problems.map((p, i) => probeFeatures(p.problem, greedy[i].steps, greedy[i].answer));
+  const features = problems.map((p, i) => probeFeatures(stepmath.size(p.problem), p.problem, greedy[i].steps, greedy[i].answer));
   const weights = fitDifficulty(features, greedy.map((r) => !r.correct));
   const difficulty: DifficultyModel = { weights, edges: [] };
   const scoreOf = (f: ProbeFeatures) => difficultyScore(f, difficulty);

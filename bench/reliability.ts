@@ -24,7 +24,7 @@ import { EngineClient, EngineError } from '../src/worker/client';
 import { OnnxDecoder } from '../src/core/model/session';
 import { ModelError } from '../src/core/model/folder';
 import { createEngine } from '../src/core/backends';
-import { generateProblems, Rng } from '../src/core/domain';
+import { generateProblems, Rng } from '../src/core/domains/stepmath';
 import type { SolveOptions, SolveResult } from '../src/core/protocol/results';
 import { CLI, makeFaults, MEGABYTE_TEXT, POLICY, PRM, randomBytes, REJECTED, ROOT } from '../test/fixtures/reliability/cases';
 

@@ -13,6 +13,7 @@ import { argValue, BIG_POLICY_DIR, loadBundled, shardArg, shardOf } from './lib/
 import { count, max, sum } from '../src/core/search/rank';
 import { renderSvg } from './lib/plot';
 import { writeReport } from './lib/report';
+import { stepmath } from '../src/core/domains/stepmath/domain';
 
 export const STRATEGY_CONFIGS: Config[] = [
   { label: 'majority', strategy: 'majority' },
@@ -115,7 +116,7 @@ async function main() {
         .filter((r) => r.label === 'greedy')
         .map((r) => {
           const p = problems.find((x) => x.id === r.problemId)!;
-          return [r.problemId, difficultyBin(difficultyScore(probeFeatures(p.problem, r.steps, r.answer), POLICY_TABLE.difficulty), POLICY_TABLE.difficulty.edges)];
+          return [r.problemId, difficultyBin(difficultyScore(probeFeatures(stepmath.size(p.problem), p.problem, r.steps, r.answer), POLICY_TABLE.difficulty), POLICY_TABLE.difficulty.edges)];
         }),
     );
     const goldOf = new Map(problems.map((p) => [p.id, p.answer]));

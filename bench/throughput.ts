@@ -26,8 +26,8 @@ import { OnnxDecoder } from '../src/core/model/session';
 import { argmax } from '../src/core/model/sampling';
 import type { DecodeRules } from '../src/core/model/decode';
 import { DRAFT_TOKENS } from '../src/core/model/policy';
-import { generateProblems } from '../src/core/domain/generate';
-import { Rng } from '../src/core/domain/rng';
+import { generateProblems } from '../src/core/domains/stepmath/generate';
+import { Rng } from '../src/core/rng';
 
 const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
 const POLICY_DIR = join(root, 'models', 'stepmath-policy');

@@ -1,4 +1,4 @@
-import { generateProblems } from '../../src/core/domain';
+import { generateProblems } from '../../src/core/domains/stepmath';
 
 /** A benchmark problem with its gold answer. */
 export interface BenchProblem {

@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { Engine } from '../../src/core/engine';
 import type { SolveOptions } from '../../src/core/protocol/results';
-import { answersEquivalent } from '../../src/core/verify';
+import { answersEquivalent } from '../../src/core/domains/stepmath/verify';
 import { rankByAnswer } from '../../src/core/search/rank';
 import type { BenchProblem } from './problems';
+import { stepmath } from '../../src/core/domains/stepmath/domain';
 
 /** One strategy with its hyper-parameters, named for tables and plots. */
 export interface Config {
@@ -119,6 +120,6 @@ export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0)
  */
 export function rerankRun(run: Run, label: string, weight: (scores: number[]) => number, gold: string): Run {
   if (!run.candidates) throw new Error(`run ${run.key} has no candidates to rank`);
-  const answer = rankByAnswer(run.candidates, (c) => c.score, weight)[0]?.answer ?? null;
+  const answer = rankByAnswer(run.candidates, (c) => c.score, weight, stepmath.answerKey)[0]?.answer ?? null;
   return { ...run, key: `${label}|${run.budget}|${run.problemId}`, label, answer, correct: answer !== null && answersEquivalent(answer, gold) };
 }

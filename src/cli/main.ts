@@ -9,8 +9,10 @@ import { BadInputError } from '../core/input';
 const USAGE = `usage: stepwise <command> [options]
   solve "<problem>" [--strategy S] [--budget N] [--seed K] [--json]
   solve --input problems.jsonl [--json]
-  verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line)
+  verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line);
+                                exit 0: no step wrong, 3: a step is wrong, 1: bad input, 2: runtime error
   generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]
+  generate --family make24 [--numbers 3|4|5] [--target T] [--split train|test] [--count N] [--seed S]
   serve --port P [--model DIR] [--prm DIR]   our models over HTTP (/v1/completions, /pooling) on 127.0.0.1
   (solve/verify: --policy-url URL / --prm-url URL use a server, e.g. vLLM; see README "Bigger models")`;
 

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { Engine } from '../core/engine';
 import { createEngine } from '../core/backends';
+import { bundledModels } from '../core/domains';
 import { intFlag, stringFlag, UsageError, type ParsedArgs } from './args';
 
 /** The bundled models sit beside dist/ in the package. */
-export const BUNDLED_POLICY = resolve(__dirname, '..', 'models', 'stepmath-policy');
-export const BUNDLED_PRM = resolve(__dirname, '..', 'models', 'stepmath-prm');
+export const MODELS_ROOT = resolve(__dirname, '..', 'models');
+export const BUNDLED_POLICY = resolve(MODELS_ROOT, 'stepmath-policy');
+export const BUNDLED_PRM = resolve(MODELS_ROOT, 'stepmath-prm');
 
 export const MODEL_FLAGS = ['model', 'prm', 'threads', 'policy-url', 'prm-url', 'policy-model', 'prm-model', 'policy-config', 'prm-config', 'api-key-env', 'timeout-ms', 'policy-params', 'prm-params'];
 
@@ -46,9 +48,15 @@ export async function loadEngine(args: ParsedArgs): Promise<Engine> {
     apiKey = process.env[keyEnv];
     if (!apiKey) throw new UsageError(`--api-key-env ${keyEnv}: the environment variable ${keyEnv} is not set`);
   }
+  const policyDir = stringFlag(args, 'model');
+  const prmDir = stringFlag(args, 'prm');
+  // The user's own models (folders or servers) answer every problem; else each domain its bundled pair.
+  const own = policyDir !== undefined || prmDir !== undefined || policyUrl !== undefined || prmUrl !== undefined;
+  const bundled = bundledModels(MODELS_ROOT);
   return createEngine({
-    policyDir: stringFlag(args, 'model') ?? BUNDLED_POLICY,
-    prmDir: stringFlag(args, 'prm') ?? BUNDLED_PRM,
+    policyDir: policyDir ?? bundled.policyDir,
+    prmDir: prmDir ?? bundled.prmDir,
+    domainModels: own ? undefined : bundled.domainModels,
     threads,
     policyUrl,
     policyModel: stringFlag(args, 'policy-model'),

@@ -5,7 +5,7 @@ import { OnnxDecoder } from '../core/model/session';
 import { DRAFT_TOKENS } from '../core/model/policy';
 import type { DecodedRow, DecodeRules } from '../core/model/decode';
 import { ModelError } from '../core/model/folder';
-import { Rng } from '../core/domain/rng';
+import { Rng } from '../core/rng';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
 import { BUNDLED_POLICY, BUNDLED_PRM } from './models';
 

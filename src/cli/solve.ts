@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { SolveOptions, SolveResult } from '../core/protocol/results';
 import { AGGREGATIONS, type Aggregation } from '../core/reward/aggregate';
 import { STRATEGY_NAMES } from '../core/search/registry';
-import { answersEquivalent } from '../core/verify';
+import { answersEquivalent } from '../core/domains/stepmath/verify';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
 import { loadEngine, MODEL_FLAGS } from './models';
-import { BadInputError, prepareProblem } from '../core/input';
+import { BadInputError, recogniseProblem } from '../core/input';
+import { domainNamed } from '../core/domains';
 
 const SOLVE_FLAGS = ['strategy', 'budget', 'seed', 'json', 'input', 'width', 'lookahead', 'aggregation', 'temperature', 'max-steps', 'rebase-temperature', ...MODEL_FLAGS];
 
@@ -48,7 +49,7 @@ export async function runSolve(args: ParsedArgs, write: (line: string) => void):
   if (input !== undefined) return solveFile(args, input, options, write);
   if (args.positional.length !== 1) throw new UsageError('give one problem in quotes, e.g. stepwise solve "Compute 12 + 7 * ( 5 - 3 )."');
   // Bad input is answered before any model loads (the engine checks again, at no cost).
-  prepareProblem(args.positional[0]);
+  if (recogniseProblem(args.positional[0]).domain === null) warnOutOfScope();
   const engine = await loadEngine(args);
   try {
     const result = await engine.solve(args.positional[0], options);
@@ -85,7 +86,7 @@ function readInput(path: string): InputLine[] {
     if (typeof item?.problem !== 'string') throw new UsageError(`${path}:${i + 1}: expected {"id", "problem", "answer"?}`);
     // Every problem is checked before the first solve, so a bad line costs milliseconds, not a batch.
     try {
-      prepareProblem(item.problem);
+      recogniseProblem(item.problem);
     } catch (e) {
       if (e instanceof BadInputError) throw new BadInputError(`${path}:${i + 1}: ${e.message}`);
       throw e;
@@ -109,7 +110,7 @@ async function solveFile(args: ParsedArgs, path: string, options: SolveOptions, 
       const result = await engine.solve(item.problem, options);
       tokens += result.tokens;
       ms += result.ms;
-      const isCorrect = item.answer === undefined ? undefined : result.answer !== null && answersEquivalent(result.answer, item.answer);
+      const isCorrect = gradeOf(result, item.answer);
       if (isCorrect !== undefined) {
         graded++;
         if (isCorrect) correct++;
@@ -126,6 +127,19 @@ async function solveFile(args: ParsedArgs, path: string, options: SolveOptions, 
   const summary = { summary: true, count: items.length, graded, correct, accuracy: graded ? correct / graded : null, tokens, ms };
   write(args.flags.has('json') ? JSON.stringify(summary) : `accuracy ${summary.accuracy === null ? 'n/a' : (100 * summary.accuracy).toFixed(1) + '%'} over ${graded}, ${tokens} tokens, ${ms} ms`);
   return 0;
+}
+
+/**
+ * Whether the first candidate is right: in a domain whose checker needs only the problem (Make 24)
+ * a checked solution is right whatever the expected answer says; elsewhere, by the expected answer.
+ */
+function gradeOf(result: SolveResult, expected: string | undefined): boolean | undefined {
+  if (result.domain && domainNamed(result.domain)?.selfChecking) return result.candidates[0]?.verified ?? false;
+  return expected === undefined ? undefined : result.answer !== null && answersEquivalent(result.answer, expected);
+}
+
+function warnOutOfScope(): void {
+  process.stderr.write('stepwise: warning: this is not a problem the bundled models were trained for (StepMath: Compute, Solve for x, word problems from its templates; Make 24 puzzles); the answer is a guess\n');
 }
 
 function bar(done: number, total: number): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { checkSolution, extractAnswer } from '../core/verify';
-import { prepareProblem } from '../core/input';
+import { extractAnswer } from '../core/domains/stepmath/verify';
+import { DEFAULT_DOMAIN, domainOf } from '../core/domains';
+import { recogniseProblem } from '../core/input';
 import { rejectUnknown, UsageError, type ParsedArgs } from './args';
 
 /** Largest solution we accept on stdin. */
@@ -32,8 +33,10 @@ export function runVerify(args: ParsedArgs, write: (line: string) => void): numb
   if (steps.length > MAX_STEPS) throw new UsageError(`the solution has ${steps.length} steps; the limit is ${MAX_STEPS} (the first line is the problem, then one step per line)`);
   // The same checks and normal form as a solve (and as Verify in the editor), so an unreadable
   // problem is one clear line (exit 1) and "Compute 12+7*(5-3)" is followed step by step.
-  const result = checkSolution(prepareProblem(problem), steps);
-  const answer = result.answer ?? (steps.length ? extractAnswer(steps.join('\n')) : null);
+  const { problem: prepared, domain } = recogniseProblem(problem);
+  const result = (domain ?? DEFAULT_DOMAIN).check(prepared, steps);
+  // Free-form text may state its answer without an Answer: line; a Make 24 answer is the line itself.
+  const answer = result.answer ?? (steps.length && !(domain?.selfChecking ?? false) ? extractAnswer(steps.join('\n')) : null);
   if (args.flags.has('json')) {
     write(JSON.stringify({ problem, steps: result.steps.map((s) => ({ ...s, score: null })), answer }));
   } else {
@@ -42,7 +45,8 @@ export function runVerify(args: ParsedArgs, write: (line: string) => void): numb
     for (const s of result.steps) write(`${mark(s.valid)} ${s.text}    (${s.reason})`);
     write(`answer: ${answer ?? '(none)'}`);
   }
-  return 0;
+  // A script can tell a wrong step from a clean check by the exit code alone.
+  return result.steps.some((s) => s.valid === false) ? 3 : 0;
 }
 
 /** Batch mode for the training pipeline: one `{problem, steps}` per line in, one verdict per line out. */
@@ -59,7 +63,7 @@ function verifyJsonl(input: string, write: (line: string) => void): number {
     }
     if (typeof item.problem !== 'string' || !Array.isArray(item.steps) || !item.steps.every((s) => typeof s === 'string'))
       throw new UsageError(`line ${n}: expected {"problem": string, "steps": string[]}`);
-    write(JSON.stringify(checkSolution(item.problem, item.steps as string[])));
+    write(JSON.stringify((domainOf(item.problem) ?? DEFAULT_DOMAIN).check(item.problem, item.steps as string[])));
   }
   return 0;
 }

@@ -1,4 +1,4 @@
-import { Engine } from './engine';
+import { Engine, type ModelPair } from './engine';
 import { OnnxDecoder } from './model/session';
 import { LocalPolicy, type PolicyBackend } from './model/policy';
 import { LocalPrm, type RewardBackend } from './reward/prm';
@@ -25,5 +25,18 @@ export async function createEngine(c: EngineConfig): Promise<Engine> {
   }
   const policy = policyLoad.value;
   const reward = rewardLoad.value;
-  return new Engine(policy, reward);
+  return new Engine(policy, reward, (domain) => {
+    const dirs = c.domainModels?.[domain.name];
+    return dirs ? loadLocalPair(dirs.policyDir, dirs.prmDir, c.threads) : null;
+  });
+}
+
+/** A domain's own ONNX policy and PRM, loaded when its first problem comes. */
+async function loadLocalPair(policyDir: string, prmDir: string, threads: number | undefined): Promise<ModelPair> {
+  const [p, r] = await Promise.allSettled([OnnxDecoder.load(policyDir, 'logits', { threads }), OnnxDecoder.load(prmDir, 'scores', { threads })]);
+  if (p.status === 'rejected' || r.status === 'rejected') {
+    await Promise.all([p, r].map((l) => (l.status === 'fulfilled' ? l.value.release().catch(() => {}) : undefined)));
+    throw p.status === 'rejected' ? p.reason : (r as PromiseRejectedResult).reason;
+  }
+  return { policy: new LocalPolicy(p.value), reward: new LocalPrm(r.value) };
 }

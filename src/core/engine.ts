@@ -4,34 +4,67 @@ import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
 import { STRATEGIES } from './search/registry';
 import { pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
-import { checkSolution } from './verify';
+import { DEFAULT_DOMAIN, type Domain } from './domains';
 import type { Candidate, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
-import { BadInputError, prepareProblem } from './input';
+import { BadInputError, recogniseProblem } from './input';
 
-/** The engine behind the CLI, the worker and the extension: a policy, a PRM, and the strategies. */
+/** A policy and a PRM that answer problems together. */
+export interface ModelPair {
+  policy: PolicyBackend;
+  reward: RewardBackend;
+}
+
+/**
+ * The models for a domain's problems when they are not the default pair (the domain's bundled
+ * models), or null to use the default pair. Called once per domain; the result is kept.
+ */
+export type DomainModels = (domain: Domain) => Promise<ModelPair> | null;
+
+/** The engine behind the CLI, the worker and the extension: models per domain, and the strategies. */
 export class Engine {
+  private readonly loaded = new Map<string, Promise<ModelPair>>();
+
   constructor(
     readonly policy: PolicyBackend,
     readonly reward: RewardBackend,
+    private readonly domainModels: DomainModels = () => null,
   ) {}
+
+  /** The models that answer a domain's problems (null: text no domain recognises, the default pair). */
+  async modelsFor(domain: Domain | null): Promise<ModelPair> {
+    if (!domain) return this;
+    let pair = this.loaded.get(domain.name);
+    if (!pair) {
+      pair = this.domainModels(domain) ?? Promise.resolve<ModelPair>(this);
+      this.loaded.set(domain.name, pair);
+      // A failed load is not kept: the next solve tries again (the folder may have been fixed).
+      pair.catch(() => this.loaded.delete(domain.name));
+    }
+    return pair;
+  }
 
   async solve(rawProblem: string, options: SolveOptions = {}, onEvent: (e: SearchEvent) => void = () => {}, signal?: AbortSignal): Promise<SolveResult> {
     const started = performance.now();
-    const problem = prepareProblem(rawProblem);
+    const { problem, domain } = recogniseProblem(rawProblem);
     const strategyName = options.strategy ?? 'auto';
     const strategy = Object.hasOwn(STRATEGIES, strategyName) ? STRATEGIES[strategyName] : undefined;
     if (!strategy) throw new BadInputError(`unknown strategy "${strategyName}" (one of ${Object.keys(STRATEGIES).join(', ')})`);
     const { strategy: _s, seed: _seed, prefix: _prefix, ...knobs } = options;
     const params: SearchParams = { ...DEFAULT_PARAMS, ...definedOnly(knobs) };
+    const { policy, reward } = await this.modelsFor(domain);
     onEvent({ type: 'plan', strategy: strategyName, budget: params.budget, difficulty: null });
-    const before = { policy: this.policy.tokensProcessed, reward: this.reward.tokensProcessed };
-    const ctx = await SearchContext.create(problem, params, this.policy, this.reward, options.seed ?? 0, onEvent, signal, options.prefix ?? []);
+    const before = { policy: policy.tokensProcessed, reward: reward.tokensProcessed };
+    const searched = domain ?? DEFAULT_DOMAIN;
+    const ctx = await SearchContext.create(problem, searched, params, policy, reward, options.seed ?? 0, onEvent, signal, options.prefix ?? []);
     const ranked = await strategy.run(ctx);
-    const policyTokens = this.policy.tokensProcessed - before.policy;
-    const prmTokens = this.reward.tokensProcessed - before.reward;
-    const candidates = ranked.map((leaf) => this.candidateOf(ctx, leaf));
+    const policyTokens = policy.tokensProcessed - before.policy;
+    const prmTokens = reward.tokensProcessed - before.reward;
+    let candidates = ranked.map((leaf) => this.candidateOf(ctx, leaf));
+    // Where the checker reads only what the steps claim, a checked solution outranks any other.
+    if (searched.selfChecking) candidates = [...candidates.filter((c) => c.verified), ...candidates.filter((c) => !c.verified)];
     return {
       problem,
+      domain: domain?.name ?? null,
       answer: candidates[0]?.answer ?? null,
       strategy: strategyName,
       chosen: ctx.chosen,
@@ -39,7 +72,7 @@ export class Engine {
       difficulty: ctx.difficulty,
       tokens: ctx.generatedTokens,
       prm_tokens: prmTokens,
-      flops: 2 * this.policy.parameters * policyTokens + 2 * this.reward.parameters * prmTokens,
+      flops: 2 * policy.parameters * policyTokens + 2 * reward.parameters * prmTokens,
       ms: Math.round(performance.now() - started),
       candidates,
       tree: ctx.nodes.map(viewOf),
@@ -48,21 +81,11 @@ export class Engine {
 
   /** Checker verdicts and PRM scores for a written solution (the user's or ours). */
   async verify(rawProblem: string, steps: readonly string[]): Promise<VerifyResult> {
-    const problem = prepareProblem(rawProblem);
-    const checked = checkSolution(problem, steps);
-    const scores = this.reward instanceof LocalPrm ? await this.reward.scoreSolution(problem, steps) : await this.scoreByPrefix(problem, steps);
+    const { problem, domain } = recogniseProblem(rawProblem);
+    const checked = (domain ?? DEFAULT_DOMAIN).check(problem, steps);
+    const { reward } = await this.modelsFor(domain);
+    const scores = reward instanceof LocalPrm ? await reward.scoreSolution(problem, steps) : await scoreByPrefix(reward, problem, steps);
     return { steps: checked.steps.map((s, i) => ({ ...s, score: scores[i] ?? null })), answer: checked.answer };
-  }
-
-  private async scoreByPrefix(problem: string, steps: readonly string[]): Promise<number[]> {
-    let state = await this.reward.start(problem);
-    const out: number[] = [];
-    for (const s of steps) {
-      const [r] = await this.reward.score([state], [s]);
-      out.push(r.score);
-      state = r.state;
-    }
-    return out;
   }
 
   private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {
@@ -74,8 +97,21 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.policy.dispose(), this.reward.dispose()]);
+    const pairs = await Promise.allSettled(this.loaded.values());
+    const extra = pairs.flatMap((p) => (p.status === 'fulfilled' && p.value.policy !== this.policy ? [p.value] : []));
+    await Promise.all([this.policy.dispose(), this.reward.dispose(), ...extra.flatMap((p) => [p.policy.dispose(), p.reward.dispose()])]);
   }
+}
+
+async function scoreByPrefix(reward: RewardBackend, problem: string, steps: readonly string[]): Promise<number[]> {
+  let state = await reward.start(problem);
+  const out: number[] = [];
+  for (const s of steps) {
+    const [r] = await reward.score([state], [s]);
+    out.push(r.score);
+    state = r.state;
+  }
+  return out;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

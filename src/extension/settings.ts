@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { EngineConfig } from '../core/protocol/worker';
 import type { SolveOptions } from '../core/protocol/results';
+import { bundledModels } from '../core/domains';
 
 /** Settings under `stepwise.*`, read fresh each time so changes apply without a reload. */
 export interface StepwiseSettings {
@@ -42,9 +43,13 @@ export function readSettings(): StepwiseSettings {
 export function engineConfig(s: StepwiseSettings, extensionPath: string, apiKey: string | undefined): EngineConfig {
   const trusted = vscode.workspace.isTrusted;
   const remote = (value: string) => (trusted && value ? value : undefined);
+  const bundled = bundledModels(join(extensionPath, 'models'));
+  // The user's own models (folders or servers) answer every problem; else each domain its bundled pair.
+  const own = trusted && Boolean(s.policyModelPath || s.prmModelPath || s.policyUrl || s.prmUrl);
   return {
-    policyDir: (trusted && s.policyModelPath) || join(extensionPath, 'models', 'stepmath-policy'),
-    prmDir: (trusted && s.prmModelPath) || join(extensionPath, 'models', 'stepmath-prm'),
+    policyDir: (trusted && s.policyModelPath) || bundled.policyDir,
+    prmDir: (trusted && s.prmModelPath) || bundled.prmDir,
+    domainModels: own ? undefined : bundled.domainModels,
     threads: s.threads,
     policyUrl: remote(s.policyUrl),
     policyModel: remote(s.policyModel),

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { evaluate } from 'mathjs';
-import { generateProblems, type Family } from '../../src/core/domain';
-import { answersEquivalent, checkSolution, extractAnswer } from '../../src/core/verify';
+import { generateProblems, type Family } from '../../src/core/domains/stepmath';
+import { answersEquivalent, checkSolution, extractAnswer } from '../../src/core/domains/stepmath/verify';
 
 const families: Family[] = ['compute', 'solve', 'word'];
 const genArb = fc.record({ family: fc.constantFrom(...families), ops: fc.integer({ min: 1, max: 6 }), seed: fc.nat() });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { generateProblems, parseProblem, answerText, referenceSolution, TEMPLATES, formatExpr, countProblemOps, type Family } from '../../src/core/domain';
+import { generateProblems, parseProblem, answerText, referenceSolution, TEMPLATES, formatExpr, countProblemOps, type Family } from '../../src/core/domains/stepmath';
 
 const families: Family[] = ['compute', 'solve', 'word'];
 

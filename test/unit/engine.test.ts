@@ -13,6 +13,7 @@ import { SearchContext } from '../../src/core/search/context';
 import { DEFAULT_PARAMS } from '../../src/core/search/strategy';
 import type { PolicyTable } from '../../src/core/adapt/policy-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
+import { stepmath } from '../../src/core/domains/stepmath/domain';
 
 const POLICY = resolve(__dirname, '../../models/stepmath-policy');
 const PRM = resolve(__dirname, '../../models/stepmath-prm');
@@ -84,7 +85,7 @@ test('majority, best-of-N and weighted best-of-N rank the same seeded samples (t
   const samples = (r: (typeof runs)[number]) => r.candidates.map((c) => `${c.answer}|${c.score.toFixed(6)}`).sort();
   assert.deepEqual(samples(runs[1]), samples(runs[0]));
   assert.deepEqual(samples(runs[2]), samples(runs[0]));
-  const top = (weight: (xs: number[]) => number) => rankByAnswer(runs[0].candidates, (c) => c.score, weight)[0].answer;
+  const top = (weight: (xs: number[]) => number) => rankByAnswer(runs[0].candidates, (c) => c.score, weight, stepmath.answerKey)[0].answer;
   assert.equal(top(count), runs[0].answer);
   assert.equal(top(max), runs[1].answer);
   assert.equal(top(sum), runs[2].answer);
@@ -175,7 +176,7 @@ test('auto runs the table\'s choice for the bin in two rounds (a quarter, then t
     stopping: { agreement, score: 0 },
   });
   const leavesAfter = async (agreement: number, cap: number) => {
-    const ctx = await SearchContext.create('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { ...DEFAULT_PARAMS, budget: cap, temperature: 1 }, engine.policy, engine.reward, 5, () => {});
+    const ctx = await SearchContext.create('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', stepmath, { ...DEFAULT_PARAMS, budget: cap, temperature: 1 }, engine.policy, engine.reward, 5, () => {});
     const ranked = await makeAuto((name) => STRATEGIES[name], table(agreement)).run(ctx);
     return { chosen: ctx.chosen, difficulty: ctx.difficulty, ranked: ranked.length, leaves: ctx.leaves().length };
   };

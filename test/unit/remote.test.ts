@@ -9,7 +9,7 @@ import { RemotePolicy } from '../../src/core/remote/policy';
 import { RemotePrm, parsePrmConvention } from '../../src/core/remote/prm';
 import { RemoteError } from '../../src/core/remote/http';
 import { CancelledError } from '../../src/core/cancel';
-import { Rng } from '../../src/core/domain/rng';
+import { Rng } from '../../src/core/rng';
 import { ModelError, readModelFolder } from '../../src/core/model/folder';
 import { TextTokenizer } from '../../src/core/model/tokenizer';
 

@@ -1,13 +1,11 @@
-import { countProblemOps, parseProblem } from '../domain';
-
 /**
  * What the cheap probe (one greedy solution scored by the PRM) tells about a problem. No checker
  * verdict: the checker works the problem out itself, so its verdict on the probe would tell auto
  * whether the greedy answer is right, which no verifier of a real problem can.
  */
 export interface ProbeFeatures {
-  /** Operations in the problem (StepMath), or 3 when the text is not StepMath. */
-  ops: number;
+  /** How big the problem is, 0..1, as its domain measures it (StepMath: operations / 6). */
+  size: number;
   /** Digits of the largest number in the problem text (1..3; 2 when it has none). */
   digits: number;
   /** Lowest PRM step score on the greedy solution (Snell's model-predicted difficulty, with one sample). */
@@ -17,13 +15,11 @@ export interface ProbeFeatures {
 }
 
 /** Features of the probe: its steps' PRM scores and whether it reached an answer. */
-export function probeFeatures(problem: string, steps: readonly { score: number | null }[], answer: string | null): ProbeFeatures {
-  const parsed = parseProblem(problem);
-  const ops = parsed ? countProblemOps(parsed) : 3;
+export function probeFeatures(size: number, problem: string, steps: readonly { score: number | null }[], answer: string | null): ProbeFeatures {
   const scores = steps.map((s) => s.score ?? 0);
   const numbers = problem.match(/\d+/g) ?? [];
   return {
-    ops,
+    size,
     digits: numbers.length ? Math.min(3, Math.max(...numbers.map((n) => n.replace(/^0+(?=\d)/, '').length))) : 2,
     minScore: scores.length ? Math.min(...scores) : 0,
     lastScore: scores.length ? scores[scores.length - 1] : 0,
@@ -37,7 +33,7 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 export function featureVector(f: ProbeFeatures): Record<FeatureName, number> {
   return {
-    ops: f.ops / 6,
+    ops: f.size,
     digits: f.digits / 3,
     minScore: 1 - f.minScore,
     lastScore: 1 - f.lastScore,

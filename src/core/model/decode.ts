@@ -1,4 +1,4 @@
-import { Rng } from '../domain/rng';
+import { Rng } from '../rng';
 import { Sampler } from './sampling';
 import type { TextTokenizer } from './tokenizer';
 

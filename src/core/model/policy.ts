@@ -1,4 +1,4 @@
-import type { Rng } from '../domain/rng';
+import type { Rng } from '../rng';
 import type { SequenceCache } from './kv-cache';
 import type { SamplingOptions } from './sampling';
 import type { DecodeRules, StepEnd } from './decode';

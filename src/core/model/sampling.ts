@@ -1,4 +1,4 @@
-import { Rng } from '../domain/rng';
+import { Rng } from '../rng';
 
 /**
  * Logits processors and a sampler, small and composable (as in transformers.js):

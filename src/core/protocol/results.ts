@@ -50,8 +50,12 @@ export const PlanChoiceSchema = v.object({
   accuracy: v.optional(v.number()),
 });
 
+/** The bundled domains (src/core/domains); null in a result: a problem none of them recognises. */
+export const DomainNameSchema = v.picklist(['stepmath', 'make24']);
+
 export const SolveResultSchema = v.object({
   problem: v.string(),
+  domain: v.nullable(DomainNameSchema),
   answer: v.nullable(v.string()),
   strategy: v.string(),
   /** For `auto`: the strategy and budget it chose for the estimated difficulty. */
@@ -95,3 +99,4 @@ export type Difficulty = v.InferOutput<typeof DifficultySchema>;
 export type SolveResult = v.InferOutput<typeof SolveResultSchema>;
 export type VerifyResult = v.InferOutput<typeof VerifyResultSchema>;
 export type SolveOptions = v.InferOutput<typeof SolveOptionsSchema>;
+export type DomainName = v.InferOutput<typeof DomainNameSchema>;

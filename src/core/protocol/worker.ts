@@ -5,6 +5,11 @@ import { SearchEventSchema, SolveOptionsSchema, SolveResultSchema, VerifyResultS
 export const EngineConfigSchema = v.object({
   policyDir: v.string(),
   prmDir: v.string(),
+  /**
+   * Models for a domain's problems (by domain name) when they differ from policyDir/prmDir: the
+   * bundled ones of each domain. Left out when the user chose their own models for everything.
+   */
+  domainModels: v.optional(v.record(v.string(), v.object({ policyDir: v.string(), prmDir: v.string() }))),
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64))),
   /** OpenAI-compatible completions server for the policy (replaces policyDir when set). */
   policyUrl: v.optional(v.string()),

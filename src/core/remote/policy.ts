@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ModelError, readJson } from '../model/folder';
-import type { Rng } from '../domain/rng';
+import type { Rng } from '../rng';
 import type { PolicyBackend, StepDraft } from '../model/policy';
 import type { SamplingOptions } from '../model/sampling';
 import { throwIfCancelled } from '../cancel';

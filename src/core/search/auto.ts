@@ -1,6 +1,5 @@
-import { POLICY_TABLE, planFor, type PolicyTable } from '../adapt/policy-table';
+import { planFor, type PolicyTable } from '../adapt/policy-table';
 import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
-import { answerKey } from './rank';
 import { sampleSolutions } from './sampling-loop';
 import type { SearchStrategy } from './strategy';
 import { pathOf, type SearchNode } from './tree';
@@ -9,16 +8,17 @@ import { pathOf, type SearchNode } from './tree';
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
  * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
  * (a quarter, then the rest) and the second is skipped when the answers already agree.
- * `table` is the committed calibration unless a test gives another.
+ * The table is the domain's committed calibration unless a test gives one.
  */
-export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, table: PolicyTable = POLICY_TABLE): SearchStrategy {
+export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, fixedTable?: PolicyTable): SearchStrategy {
   return {
     name: 'auto',
     description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
     run: async (ctx) => {
       const [probe] = await sampleSolutions(ctx, 1, 0);
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
-      const features = probeFeatures(ctx.problem, probeSteps, probe?.answer ?? null);
+      const table = fixedTable ?? ctx.domain.planTable;
+      const features = probeFeatures(ctx.domain.size(ctx.problem), ctx.problem, probeSteps, probe?.answer ?? null);
       const score = difficultyScore(features, table.difficulty);
       const bin = difficultyBin(score, table.difficulty.edges);
       const choice = planFor(table, bin, ctx.params.budget);
@@ -30,7 +30,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, t
       let ranked: SearchNode[] = [];
       for (const budget of rounds) {
         ranked = await ctx.withParams({ ...choice, budget }, () => strategy.run(ctx));
-        if (agrees(ranked, (n) => ctx.scoreOf(n), table.stopping)) break;
+        if (agrees(ranked, (n) => ctx.scoreOf(n), ctx.domain.answerKey, table.stopping)) break;
       }
       const seen = new Set(ranked);
       return [...ranked, ...ctx.leaves().filter((l) => !seen.has(l)).sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))];
@@ -39,10 +39,10 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, t
 }
 
 /** The leading answer holds most of the PRM weight and its best solution scores high. */
-function agrees(ranked: SearchNode[], scoreOf: (n: SearchNode) => number, stop: { agreement: number; score: number }): boolean {
+function agrees(ranked: SearchNode[], scoreOf: (n: SearchNode) => number, keyOf: (answer: string) => string, stop: { agreement: number; score: number }): boolean {
   if (!ranked.length || ranked[0].answer === null) return false;
-  const top = answerKey(ranked[0].answer);
+  const top = keyOf(ranked[0].answer);
   const total = ranked.reduce((s, n) => s + scoreOf(n), 0);
-  const share = ranked.filter((n) => answerKey(n.answer) === top).reduce((s, n) => s + scoreOf(n), 0);
+  const share = ranked.filter((n) => n.answer !== null && keyOf(n.answer) === top).reduce((s, n) => s + scoreOf(n), 0);
   return total > 0 && share / total >= stop.agreement && scoreOf(ranked[0]) >= stop.score;
 }

@@ -1,8 +1,8 @@
-import { Rng } from '../domain/rng';
+import { Rng } from '../rng';
 import type { PolicyBackend } from '../model/policy';
 import type { RewardBackend } from '../reward/prm';
 import { aggregateScores } from '../reward/aggregate';
-import { answerLineValue, checkSolution } from '../verify';
+import type { Domain } from '../domains/domain';
 import { throwIfCancelled } from '../cancel';
 import type { SearchParams } from './strategy';
 import type { PlanChoice } from '../adapt/policy-table';
@@ -23,6 +23,8 @@ export class SearchContext {
 
   private constructor(
     readonly problem: string,
+    /** What the problem is: its checker and stop rule. */
+    readonly domain: Domain,
     public params: SearchParams,
     private readonly policy: PolicyBackend,
     private readonly reward: RewardBackend,
@@ -38,24 +40,24 @@ export class SearchContext {
    * Starts a search below `problem`, with `prefix` steps held fixed (continue from a node, solve
    * from a step): they become a chain of nodes, scored by the PRM, and `root` is the last of them.
    */
-  static async create(problem: string, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal, prefix: readonly string[] = []): Promise<SearchContext> {
+  static async create(problem: string, domain: Domain, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal, prefix: readonly string[] = []): Promise<SearchContext> {
     // Steps are newline-separated continuations of the prompt, so a prefix is part of the prompt.
     const [policyState, problemReward] = await Promise.all([policy.start([problem, ...prefix].join('\n'), signal), reward.start(problem, signal)]);
     const problemNode: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: null, reward: null, pathScores: [] };
     const chain: SearchNode[] = [problemNode];
-    const verdicts = checkSolution(problem, prefix).steps;
+    const verdicts = domain.check(problem, prefix).steps;
     let rewardState = problemReward;
     for (const [i, text] of prefix.entries()) {
       const [scored] = await reward.score([rewardState], [text], signal);
       rewardState = scored.state;
       const parent = chain[chain.length - 1];
       parent.status = 'expanded';
-      chain.push({ id: chain.length, parentId: parent.id, depth: i + 1, text, score: scored.score, valid: verdicts[i].valid, reason: verdicts[i].reason, status: 'active', answer: null, parent, policy: null, reward: null, pathScores: [...parent.pathScores, scored.score] });
+      chain.push({ id: chain.length, parentId: parent.id, depth: i + 1, text, score: scored.score, valid: verdicts[i].valid, reason: verdicts[i].reason, status: 'active', answer: null, parent, policy: null, reward: null, pathScores: [...parent.pathScores, searchScore(domain, scored.score, verdicts[i].valid)] });
     }
     const root = chain[chain.length - 1];
     root.policy = policyState;
     root.reward = rewardState;
-    const ctx = new SearchContext(problem, params, policy, reward, root, seed, emit, signal);
+    const ctx = new SearchContext(problem, domain, params, policy, reward, root, seed, emit, signal);
     for (const n of chain) {
       ctx.nodes.push(n);
       emit({ type: 'node', node: viewOf(n) });
@@ -106,19 +108,33 @@ export class SearchContext {
       this.signal,
     );
     this.generatedTokens += drafts.reduce((n, d) => n + d.tokens, 0);
-    const scored = await this.reward.score(
-      rows.map((p) => p.reward),
-      drafts.map((d) => d.text),
+    // Siblings that wrote the same step are one step to the PRM: score each distinct one once.
+    const firstIndex = new Map<string, number>();
+    const distinct: number[] = [];
+    const which = drafts.map((d, i) => {
+      const key = `${rows[i].id}\n${d.text}`;
+      let j = firstIndex.get(key);
+      if (j === undefined) {
+        j = distinct.length;
+        firstIndex.set(key, j);
+        distinct.push(i);
+      }
+      return j;
+    });
+    const scoredDistinct = await this.reward.score(
+      distinct.map((i) => rows[i].reward),
+      distinct.map((i) => drafts[i].text),
       this.signal,
     );
+    const scored = which.map((j) => scoredDistinct[j]);
     const expanded = parents.filter((p, i) => counts[i] > 0 && (p.status === 'active' || p.status === 'expanded'));
     if (expanded.length) this.setStatus(expanded, 'expanded');
     expanded.forEach((p) => this.release(p));
     return drafts.map((d, i) => {
       const parent = rows[i];
-      const answer = answerLineValue(d.text);
+      const answer = this.domain.answerOf(d.text);
       const path = [...pathOf(parent).map((n) => n.text), d.text];
-      const verdict = checkSolution(this.problem, path).steps[path.length - 1];
+      const verdict = this.domain.check(this.problem, path).steps[path.length - 1];
       const node: SearchNode = {
         id: this.nodes.length,
         parentId: parent.id,
@@ -132,7 +148,7 @@ export class SearchContext {
         parent,
         policy: d.state,
         reward: scored[i].state,
-        pathScores: [...parent.pathScores, scored[i].score],
+        pathScores: [...parent.pathScores, searchScore(this.domain, scored[i].score, verdict.valid)],
       };
       this.nodes.push(node);
       this.emit({ type: 'node', node: viewOf(node) });
@@ -164,7 +180,7 @@ export class SearchContext {
       const scored = await this.reward.score(frontier.map((f) => f.node.reward), drafts.map((d) => d.text), this.signal);
       frontier = frontier.map((f, j) => {
         scores[f.i] = scored[j].score;
-        const done = answerLineValue(drafts[j].text) !== null || drafts[j].state === null;
+        const done = this.domain.answerOf(drafts[j].text) !== null || drafts[j].state === null;
         // A rollout node is scratch: never shown, never kept.
         const scratch = { ...f.node, policy: drafts[j].state, reward: scored[j].state, status: (done ? 'finished' : 'active') as NodeStatus };
         return { node: scratch, i: f.i };
@@ -209,4 +225,12 @@ export class SearchContext {
     n.policy = null;
     n.reward = null;
   }
+}
+
+/**
+ * The score the search ranks a step by: the PRM's, except that in a domain whose checker reads
+ * only what the step claims, a step it proves wrong scores 0 (the node still shows the PRM's score).
+ */
+function searchScore(domain: Domain, prmScore: number, valid: boolean | null): number {
+  return domain.selfChecking && valid === false ? 0 : prmScore;
 }

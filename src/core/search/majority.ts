@@ -6,5 +6,5 @@ import { count, rankByAnswer } from './rank';
 export const majority: SearchStrategy = {
   name: 'majority',
   description: 'N samples, most common answer',
-  run: async (ctx) => rankByAnswer(await sampleSolutions(ctx, ctx.params.budget), (n) => ctx.scoreOf(n), count),
+  run: async (ctx) => rankByAnswer(await sampleSolutions(ctx, ctx.params.budget), (n) => ctx.scoreOf(n), count, ctx.domain.answerKey),
 };

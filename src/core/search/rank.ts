@@ -1,10 +1,8 @@
-import { answerValue } from '../verify';
-
-/** Groups leaves by equivalent answer; a group's weight decides the order of groups, score the order within. */
-export function rankByAnswer<T extends { readonly answer: string | null }>(leaves: readonly T[], scoreOf: (n: T) => number, weight: (scores: number[]) => number): T[] {
+/** Groups leaves by equal answer (the domain's key); a group's weight decides the order of groups, score the order within. */
+export function rankByAnswer<T extends { readonly answer: string | null }>(leaves: readonly T[], scoreOf: (n: T) => number, weight: (scores: number[]) => number, keyOf: (answer: string) => string): T[] {
   const groups = new Map<string, T[]>();
   for (const leaf of leaves) {
-    const key = answerKey(leaf.answer);
+    const key = leaf.answer === null ? NO_ANSWER : keyOf(leaf.answer);
     groups.set(key, [...(groups.get(key) ?? []), leaf]);
   }
   const ordered = [...groups.values()].map((members) => ({ members: [...members].sort((a, b) => scoreOf(b) - scoreOf(a)), weight: weight(members.map(scoreOf)) }));
@@ -12,11 +10,7 @@ export function rankByAnswer<T extends { readonly answer: string | null }>(leave
   return ordered.flatMap((g) => g.members);
 }
 
-export function answerKey(answer: string | null): string {
-  if (answer === null) return '\u0000none';
-  const v = answerValue(answer);
-  return v ? v.toFraction() : answer.trim();
-}
+const NO_ANSWER = '\u0000none';
 
 export const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 export const max = (xs: number[]) => Math.max(...xs);

@@ -40,6 +40,6 @@ export const rebase: SearchStrategy = {
       frontier = await ctx.expand(chosen, counts.filter((c) => c > 0));
     }
     ctx.prune(frontier);
-    return rankByAnswer(ctx.leaves(), (x) => ctx.scoreOf(x), sum);
+    return rankByAnswer(ctx.leaves(), (x) => ctx.scoreOf(x), sum, ctx.domain.answerKey);
   },
 };

@@ -6,5 +6,5 @@ import { rankByAnswer, sum } from './rank';
 export const weightedBestOfN: SearchStrategy = {
   name: 'weighted-bon',
   description: 'N samples, answer with the largest summed PRM score',
-  run: async (ctx) => rankByAnswer(await sampleSolutions(ctx, ctx.params.budget), (n) => ctx.scoreOf(n), sum),
+  run: async (ctx) => rankByAnswer(await sampleSolutions(ctx, ctx.params.budget), (n) => ctx.scoreOf(n), sum, ctx.domain.answerKey),
 };

@@ -1,5 +1,5 @@
 import type { Fraction } from 'mathjs';
-import { parseExpr, evaluate } from '../domain';
+import { parseExpr, evaluate } from '..';
 
 const ANSWER_LINE = /^\s*(?:so,?\s+)?(?:the\s+)?(?:final\s+)?answer\s*(?:is|:|=)\s*(.*)$/i;
 
@@ -60,4 +60,10 @@ export function answersEquivalent(a: string, b: string): boolean {
   const y = answerValue(b);
   if (x && y) return x.equals(y);
   return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** Answers with the same exact value share a key (`26`, `26.0`, `52/2`); others compare as text. */
+export function answersKey(answer: string): string {
+  const v = answerValue(answer);
+  return v ? v.toFraction() : answer.trim();
 }

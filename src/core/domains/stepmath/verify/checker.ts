@@ -14,17 +14,13 @@ import {
   replaceSubExpr,
   type Expr,
   type Problem,
-} from '../domain';
+} from '..';
 import { answerLineValue, answerValue } from './answer';
 import { findEquations } from './equations';
 
-/** true: checked and right; false: checked and wrong; null: nothing here the checker can check. */
-export type Validity = boolean | null;
-export interface StepVerdict {
-  text: string;
-  valid: Validity;
-  reason: string;
-}
+import type { SolutionVerdict, StepVerdict } from '../../domain';
+
+export type { SolutionVerdict, StepVerdict };
 
 const UNCHECKABLE = 'not an equation I can check';
 
@@ -130,11 +126,6 @@ function dividesByZero(e: Expr): boolean {
     if (err instanceof MathError) return false;
     throw err;
   }
-}
-
-export interface SolutionVerdict {
-  steps: StepVerdict[];
-  answer: string | null;
 }
 
 export function checkSolution(problemText: string, steps: readonly string[]): SolutionVerdict {

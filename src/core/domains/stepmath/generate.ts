@@ -1,6 +1,6 @@
 import { bin, evaluate, num, X, PRECEDENCE, type Expr, type Op } from './expr';
 import { computeText, solveText, wordExpr, wordText, answerText, type Family, type Problem, FAMILIES } from './problem';
-import { Rng } from './rng';
+import { Rng } from '../../rng';
 import { NAMES, TEMPLATES } from './templates';
 import { referenceSolution } from './solution';
 

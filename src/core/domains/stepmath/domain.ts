@@ -1,0 +1,24 @@
+import { POLICY_TABLE } from '../../adapt/policy-table';
+import type { Domain } from '../domain';
+import { parseProblem } from './problem';
+import { countProblemOps } from './generate';
+import { prepareStepMath } from './prepare';
+import { answerLineValue, answersKey, checkSolution } from './verify';
+
+/** StepMath: Compute, Solve for x and word problems; the bundled models' first domain. */
+export const stepmath: Domain = {
+  name: 'stepmath',
+  title: 'StepMath',
+  recognise: prepareStepMath,
+  check: checkSolution,
+  answerOf: answerLineValue,
+  answerKey: answersKey,
+  // The checker works the problem out itself, so its verdict on an answer tells whether it is right.
+  selfChecking: false,
+  size(problem) {
+    const p = parseProblem(problem);
+    return (p ? countProblemOps(p) : 3) / 6;
+  },
+  models: { policy: 'stepmath-policy', prm: 'stepmath-prm', policy4x: 'stepmath-policy-4x' },
+  planTable: POLICY_TABLE,
+};
