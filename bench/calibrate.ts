@@ -2,12 +2,12 @@
 // the strategy with the best accuracy on the calibration set; writes src/core/adapt/policy-table.json.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FEATURE_NAMES, difficultyBin, difficultyScore, featureVector, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
+import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
 import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
 import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
-import { pickSignificant } from './lib/select';
+import { fitDifficulty, pickSignificant } from './lib/select';
 import { stepmath } from '../src/core/domains/stepmath/domain';
 
 /** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
@@ -27,27 +27,6 @@ export const CALIBRATION_CONFIGS: Config[] = [
   { label: 'rebase/T0.5', strategy: 'rebase', rebaseTemperature: 0.5 },
   { label: 'revisions', strategy: 'revisions' },
 ];
-
-/** Logistic regression of "greedy fails" on the probe features, by plain gradient descent. */
-function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): DifficultyModel['weights'] {
-  const X = features.map((f) => FEATURE_NAMES.map((name) => featureVector(f)[name]));
-  let w = FEATURE_NAMES.map(() => 0);
-  let b = 0;
-  for (let epoch = 0; epoch < 3000; epoch++) {
-    const gw = FEATURE_NAMES.map(() => 0);
-    let gb = 0;
-    X.forEach((x, i) => {
-      const p = 1 / (1 + Math.exp(-(b + x.reduce((s, xi, j) => s + xi * w[j], 0))));
-      const err = p - (failed[i] ? 1 : 0);
-      x.forEach((xi, j) => (gw[j] += err * xi));
-      gb += err;
-    });
-    w = w.map((wj, j) => wj - (0.5 * gw[j]) / X.length - 1e-3 * wj);
-    b -= (0.5 * gb) / X.length;
-  }
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return Object.fromEntries(FEATURE_NAMES.map((name, j) => [name, round(w[j])]));
-}
 
 async function main() {
   const perLevel = argValue('per-level', 24);

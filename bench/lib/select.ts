@@ -1,3 +1,4 @@
+import { FEATURE_NAMES, featureVector, type DifficultyModel, type ProbeFeatures } from '../../src/core/adapt/difficulty';
 import { mean } from './sweep';
 
 /** What the selection needs of one solve. */
@@ -47,4 +48,25 @@ export function pickSignificant<K>(baseline: Option<K>, options: Option<K>[], al
     if (best.p === 1 || accuracy > best.accuracy + 1e-9 || (Math.abs(accuracy - best.accuracy) < 1e-9 && tokens < best.tokens)) best = { key: option.key, accuracy, tokens, p };
   }
   return best;
+}
+
+/** Logistic regression of "greedy fails" on the probe features, by plain gradient descent. */
+export function fitDifficulty(features: ProbeFeatures[], failed: boolean[]): DifficultyModel['weights'] {
+  const X = features.map((f) => FEATURE_NAMES.map((name) => featureVector(f)[name]));
+  let w = FEATURE_NAMES.map(() => 0);
+  let b = 0;
+  for (let epoch = 0; epoch < 3000; epoch++) {
+    const gw = FEATURE_NAMES.map(() => 0);
+    let gb = 0;
+    X.forEach((x, i) => {
+      const p = 1 / (1 + Math.exp(-(b + x.reduce((s, xi, j) => s + xi * w[j], 0))));
+      const err = p - (failed[i] ? 1 : 0);
+      x.forEach((xi, j) => (gw[j] += err * xi));
+      gb += err;
+    });
+    w = w.map((wj, j) => wj - (0.5 * gw[j]) / X.length - 1e-3 * wj);
+    b -= (0.5 * gb) / X.length;
+  }
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return Object.fromEntries(FEATURE_NAMES.map((name, j) => [name, round(w[j])]));
 }

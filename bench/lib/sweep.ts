@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { Engine } from '../../src/core/engine';
-import type { SolveOptions } from '../../src/core/protocol/results';
+import type { SolveOptions, SolveResult } from '../../src/core/protocol/results';
 import { answersEquivalent } from '../../src/core/domains/stepmath/verify';
 import { rankByAnswer } from '../../src/core/search/rank';
 import type { BenchProblem } from './problems';
@@ -68,7 +68,16 @@ export function modelSignature(dirs: string[]): string {
   return [`sampling:${SAMPLING_REVISION}`, ...dirs.map((d) => `${d}:${statSync(`${d}/onnx/model.onnx`).size}:${statSync(`${d}/onnx/model.onnx`).mtimeMs}`)].join('|');
 }
 
-export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache): Promise<Run> {
+/** Whether a solve's first candidate is right, and whether any candidate is (pass@N). */
+export type Grader = (result: SolveResult, p: BenchProblem) => { correct: boolean; oracle: boolean };
+
+/** StepMath: the answer equals the problem's reference answer. */
+export const byReferenceAnswer: Grader = (r, p) => ({
+  correct: r.answer !== null && answersEquivalent(r.answer, p.answer),
+  oracle: r.candidates.some((x) => x.answer !== null && answersEquivalent(x.answer, p.answer)),
+});
+
+export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache, grade: Grader = byReferenceAnswer): Promise<Run> {
   const key = `${c.label}${c.cacheTag ? `#${c.cacheTag}` : ''}|${budget}|${p.id}|${seed}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -80,8 +89,7 @@ export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget:
     problemId: p.id,
     label: c.label,
     budget,
-    correct: r.answer !== null && answersEquivalent(r.answer, p.answer),
-    oracle: r.candidates.some((x) => x.answer !== null && answersEquivalent(x.answer, p.answer)),
+    ...grade(r, p),
     tokens: r.tokens,
     flops: r.flops,
     ms: r.ms,
@@ -95,14 +103,14 @@ export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget:
   return run;
 }
 
-export async function sweep(engine: Engine, problems: BenchProblem[], plan: { config: Config; budgets: number[] }[], seed: number, cache: RunCache): Promise<Run[]> {
+export async function sweep(engine: Engine, problems: BenchProblem[], plan: { config: Config; budgets: number[] }[], seed: number, cache: RunCache, grade: Grader = byReferenceAnswer): Promise<Run[]> {
   const runs: Run[] = [];
   const total = plan.reduce((n, p) => n + p.budgets.length, 0) * problems.length;
   const started = Date.now();
   for (const { config, budgets } of plan) {
     for (const budget of budgets) {
       for (const p of problems) {
-        runs.push(await runOne(engine, p, config, budget, seed, cache));
+        runs.push(await runOne(engine, p, config, budget, seed, cache, grade));
         if (runs.length % 25 === 0) process.stderr.write(`\r${runs.length}/${total} solves, ${Math.round((Date.now() - started) / 1000)} s   `);
       }
     }

@@ -59,8 +59,8 @@ def solved(problem_row, text):
                 return False
             try:
                 val = eval("".join(f"Fraction({t})" if t.isdigit() else t for t in tokenize(expr)))
-            except ZeroDivisionError:
-                return False
+            except (ZeroDivisionError, SyntaxError, TypeError):
+                return False  # unbalanced or malformed: not a solution
             return val == problem_row["target"]
     return False
 

@@ -3,7 +3,7 @@ import { LocalPrm, type RewardBackend } from './reward/prm';
 import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
 import { STRATEGIES } from './search/registry';
-import { pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
+import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
 import { DEFAULT_DOMAIN, type Domain } from './domains';
 import type { Candidate, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
 import { BadInputError, recogniseProblem } from './input';
@@ -91,9 +91,7 @@ export class Engine {
   private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {
     const path = pathOf(leaf);
     const steps = path.map((n) => ({ text: n.text, score: n.score, valid: n.valid, reason: n.reason }));
-    const last = steps[steps.length - 1];
-    const verified = leaf.answer !== null && steps.every((s) => s.valid !== false) && last?.valid === true;
-    return { answer: leaf.answer, score: ctx.scoreOf(leaf), verified, nodeId: leaf.id, steps };
+    return { answer: leaf.answer, score: ctx.scoreOf(leaf), verified: isChecked(leaf), nodeId: leaf.id, steps };
   }
 
   async dispose(): Promise<void> {

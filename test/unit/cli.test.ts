@@ -12,14 +12,37 @@ function cli(args: string[], input?: string) {
 }
 const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 
-test('verify marks a wrong step with a clear reason (issue example)', () => {
+test('verify marks a wrong step with a clear reason (issue example) and exits 3; a clean check exits 0', () => {
+  assert.equal(cli(['verify'], 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 14\n').code, 0);
   const r = cli(['verify', '--json'], 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15\n');
-  assert.equal(r.code, 0);
+  assert.equal(r.code, 3);
   const out = JSON.parse(r.stdout);
   assert.equal(out.steps[0].valid, true);
   assert.equal(out.steps[1].valid, false);
   assert.equal(out.steps[1].reason, '7 * 2 is 14, not 15');
   assert.ok('score' in out.steps[1]);
+});
+
+test('Make 24: verify follows the numbers left; generate prints held-out puzzles; an impossible puzzle is one clear line', () => {
+  const ok = cli(['verify', '--json'], 'Use 3, 5, 6, 9 to make 24\n9 - 5 = 4 (left: 3 4 6)\n6 * 4 = 24 (left: 3 24)\n');
+  assert.equal(ok.code, 0);
+  assert.deepEqual(JSON.parse(ok.stdout).steps.map((s: { valid: boolean }) => s.valid), [true, true]);
+  const bad = cli(['verify', '--json'], 'Make 24 with 4 7 8 8.\n8 / 8 = 1 (left: 1 4 7)\n7 - 1 = 6 (left: 4 6)\n6 * 4 = 24 (left: 24)\nAnswer: (7 - 8 / 8) * 4 * 8 = 24\n');
+  assert.equal(bad.code, 3);
+  assert.match(JSON.parse(bad.stdout).steps[3].reason, /uses 8 3 times/);
+  const gen = cli(['generate', '--family', 'make24', '--split', 'test', '--numbers', '4', '--count', '20', '--seed', '3']);
+  assert.equal(gen.code, 0);
+  const rows = gen.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, 20);
+  for (const row of rows) assert.deepEqual(Object.keys(row).sort(), ['difficulty', 'numbers', 'problem', 'solution', 'target']);
+  assert.equal(gen.stdout, cli(['generate', '--family', 'make24', '--split', 'test', '--numbers', '4', '--count', '20', '--seed', '3']).stdout);
+  const none = cli(['solve', 'Make 24 with 1 1 1 1.']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /has no solution/);
+  noStack(none.stderr);
+  const wrongFlag = cli(['generate', '--family', 'make24', '--ops', '3']);
+  assert.equal(wrongFlag.code, 1);
+  assert.match(wrongFlag.stderr, /--ops is for StepMath/);
 });
 
 test('verify on empty or binary input exits 1 with one line', () => {

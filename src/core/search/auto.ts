@@ -2,12 +2,13 @@ import { planFor, type PolicyTable } from '../adapt/policy-table';
 import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
 import { sampleSolutions } from './sampling-loop';
 import type { SearchStrategy } from './strategy';
-import { pathOf, type SearchNode } from './tree';
+import { isChecked, pathOf, type SearchNode } from './tree';
 
 /**
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
  * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
- * (a quarter, then the rest) and the second is skipped when the answers already agree.
+ * (a quarter, then the rest) and the second is skipped when the answers already agree, or, in a
+ * domain whose checker needs only the problem, once a checked solution is found.
  * The table is the domain's committed calibration unless a test gives one.
  */
 export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, fixedTable?: PolicyTable): SearchStrategy {
@@ -16,6 +17,9 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
     description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
     run: async (ctx) => {
       const [probe] = await sampleSolutions(ctx, 1, 0);
+      // Where the checker needs only the problem (Make 24), a checked solution ends the search.
+      const solved = () => ctx.domain.selfChecking && ctx.leaves().some(isChecked);
+      if (solved()) return ctx.leaves();
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
       const table = fixedTable ?? ctx.domain.planTable;
       const features = probeFeatures(ctx.domain.size(ctx.problem), ctx.problem, probeSteps, probe?.answer ?? null);
@@ -30,7 +34,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
       let ranked: SearchNode[] = [];
       for (const budget of rounds) {
         ranked = await ctx.withParams({ ...choice, budget }, () => strategy.run(ctx));
-        if (agrees(ranked, (n) => ctx.scoreOf(n), ctx.domain.answerKey, table.stopping)) break;
+        if (solved() || agrees(ranked, (n) => ctx.scoreOf(n), ctx.domain.answerKey, table.stopping)) break;
       }
       const seen = new Set(ranked);
       return [...ranked, ...ctx.leaves().filter((l) => !seen.has(l)).sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))];

@@ -22,3 +22,9 @@ export function pathOf(n: SearchNode): SearchNode[] {
   for (let x: SearchNode | null = n; x && x.parent; x = x.parent) path.push(x);
   return path.reverse();
 }
+
+/** A finished solution the checker accepts: an answer, no step judged wrong, the last step judged right. */
+export function isChecked(leaf: SearchNode): boolean {
+  const path = pathOf(leaf);
+  return leaf.answer !== null && path.every((n) => n.valid !== false) && path[path.length - 1]?.valid === true;
+}

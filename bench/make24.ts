@@ -1,0 +1,301 @@
+// Make 24 half of `npm run report`: every strategy at N = 4, 16, 64 on held-out puzzles (the test
+// split), the hardest third, five-number puzzles, the PRM within a node, `auto`, and the FLOPs-matched
+// small policy + search vs the 4x policy; writes docs/RESULTS-make24.md with two SVG plots.
+//   node --import tsx bench/make24.ts [--per-size K] [--threads T] [--shard i/n]
+//   node --import tsx bench/make24.ts --calibrate   fits auto's table on train-split puzzles
+//                                                   (src/core/domains/make24/plan-table.json)
+// A puzzle counts as solved when the first candidate is a checked solution; candidates are ranked
+// checked-first, so for samples that is "any of the N is checked" (the exact final check).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createEngine } from '../src/core/backends';
+import type { Engine } from '../src/core/engine';
+import { make24 } from '../src/core/domains/make24';
+import { generateMake24, type Split } from '../src/core/domains/make24/generate';
+import { canReach, legalMoves, moveLine, randomPlaySuccess, randomSolution } from '../src/core/domains/make24/solver';
+import { readPuzzle } from '../src/core/domains/make24/puzzle';
+import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
+import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
+import { Rng } from '../src/core/rng';
+import type { BenchProblem } from './lib/problems';
+import { mean, modelSignature, RunCache, sweep, type Config, type Grader, type Run } from './lib/sweep';
+import { argValue, shardArg, shardOf } from './lib/models';
+import { fitDifficulty } from './lib/select';
+import { renderSvg } from './lib/plot';
+import { accuracyPlot } from './search';
+
+const MODELS = resolve(__dirname, '../models');
+const POLICY = resolve(MODELS, make24.models.policy);
+const PRM = resolve(MODELS, make24.models.prm);
+const BIG_POLICY = resolve(MODELS, make24.models.policy4x);
+const SEED = 1;
+const BUDGETS = [4, 16, 64];
+
+/** A checked first candidate solves the puzzle; any checked candidate is pass@N. */
+const byChecker: Grader = (r) => ({ correct: r.candidates[0]?.verified ?? false, oracle: r.candidates.some((c) => c.verified) });
+
+/** Independent samples (ranked checked-first, so solved = any sample checked), beam search and DVTS. */
+const CONFIGS: Config[] = [
+  { label: 'samples', strategy: 'bon' },
+  { label: 'beam', strategy: 'beam', width: 4 },
+  { label: 'dvts', strategy: 'dvts', width: 4 },
+];
+
+interface Puzzle24 extends BenchProblem {
+  size: number;
+  /** The solver's chance that random legal moves solve it: the report's notion of hard (never the engine's). */
+  randomPlay: number;
+}
+
+/** `count` distinct solvable puzzles of one split and size (target 24), seeded. */
+function puzzles(split: Split, size: number, count: number, seed: number): Puzzle24[] {
+  return [...generateMake24({ split, numbers: size, count, seed })].map((p, i) => ({ id: `make24/${split}/${size}/${i}`, problem: p.problem, answer: '', ops: size, family: 'make24', numbers: 13, size, randomPlay: randomPlaySuccess(p.numbers, p.target) }));
+}
+
+async function loadEngine(policyDir: string): Promise<{ engine: Engine; signature: string }> {
+  const engine = await createEngine({ policyDir, prmDir: PRM, threads: argValue('threads', 2) });
+  return { engine, signature: modelSignature([policyDir, PRM]) };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const solvedOf = (runs: Run[]) => mean(runs.map((r) => (r.correct ? 1 : 0)));
+const tokensOf = (runs: Run[]) => mean(runs.map((r) => r.tokens));
+const flopsOf = (runs: Run[]) => mean(runs.map((r) => r.flops));
+
+/**
+ * The PRM within a node: over the children of states on a solution path (every distinct legal
+ * move, labelled by the solver: the target still reachable or a dead end), the AUC of the PRM's
+ * scores, averaged over nodes, per depth.
+ */
+async function withinNodeAuc(engine: Engine, list: Puzzle24[]): Promise<Record<number, { auc: number; nodes: number }>> {
+  const rng = new Rng(11);
+  const byDepth: Record<number, number[]> = {};
+  for (const p of list) {
+    const read = readPuzzle(p.problem);
+    if (!read || !('puzzle' in read)) continue;
+    const { numbers, target } = read.puzzle;
+    const path = randomSolution(numbers, target, rng)!;
+    for (let depth = 0; depth < path.length; depth++) {
+      const prefix = path.slice(0, depth);
+      const state = depth ? path[depth - 1].left : numbers;
+      const children = legalMoves(state).map((m) => ({ step: moveLine(m), good: canReach(m.left, target) }));
+      if (!children.some((c) => c.good) || children.every((c) => c.good)) continue;
+      const scores: number[] = [];
+      for (const c of children) scores.push((await engine.verify(p.problem, [...prefix.map(moveLine), c.step])).steps.at(-1)!.score ?? 0);
+      (byDepth[depth] ??= []).push(auc(scores, children.map((c) => c.good)));
+    }
+  }
+  return Object.fromEntries(Object.entries(byDepth).map(([d, xs]) => [Number(d), { auc: mean(xs), nodes: xs.length }]));
+}
+
+/** ROC AUC by the rank statistic, ties counted half. */
+function auc(scores: number[], labels: boolean[]): number {
+  let wins = 0;
+  let pairs = 0;
+  scores.forEach((s, i) => {
+    if (!labels[i]) return;
+    scores.forEach((t, j) => {
+      if (labels[j]) return;
+      pairs++;
+      wins += s > t ? 1 : s === t ? 0.5 : 0;
+    });
+  });
+  return pairs ? wins / pairs : NaN;
+}
+
+/** The difficulty estimate as auto computes it, from a greedy run (auto's probe). */
+function featuresOf(p: BenchProblem, greedy: Run): ProbeFeatures {
+  return probeFeatures(make24.size(p.problem), p.problem, greedy.steps, greedy.answer);
+}
+
+async function calibrate(): Promise<void> {
+  const problems = [...puzzles('train', 4, argValue('per-size', 96), 8), ...puzzles('train', 5, Math.round(argValue('per-size', 96) / 3), 8)];
+  const { engine, signature } = await loadEngine(POLICY);
+  const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
+  console.log(`calibration: ${problems.length} train-split puzzles (seed 8; the test split is not read)`);
+  const mine = shardOf(problems, shardArg());
+  const plan = [{ config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] }, ...CONFIGS.map((config) => ({ config, budgets: BUDGETS }))];
+  const runs = await sweep(engine, mine, plan, SEED, cache, byChecker);
+  await engine.dispose();
+  if (shardArg()) return console.log('shard done; run without --shard to fit and write the table');
+  const greedy = new Map(runs.filter((r) => r.label === 'greedy').map((r) => [r.problemId, r]));
+  const features = problems.map((p) => featuresOf(p, greedy.get(p.id)!));
+  const weights = fitDifficulty(features, problems.map((p) => !greedy.get(p.id)!.correct));
+  const difficulty: DifficultyModel = { weights, edges: [] };
+  difficulty.edges = quintileEdges(features.map((f) => difficultyScore(f, difficulty))).map((e) => Math.round(e * 1000) / 1000);
+  const binOf = new Map(problems.map((p, i) => [p.id, difficultyBin(difficultyScore(features[i], difficulty), difficulty.edges)]));
+  const bins: PolicyTable['bins'] = {};
+  console.log('\nbin  cap  choice          solved  greedy  tokens');
+  for (let bin = 1; bin <= 5; bin++) {
+    bins[String(bin)] = {};
+    const inBin = (label: string, budget: number) => runs.filter((r) => r.label === label && r.budget === budget && binOf.get(r.problemId) === bin);
+    const greedyRuns = inBin('greedy', 1);
+    if (!greedyRuns.length) continue;
+    for (const cap of [1, ...BUDGETS]) {
+      // The most puzzles solved; among options within one puzzle of that, the fewest tokens.
+      const options = [{ config: { label: 'greedy', strategy: 'greedy' } as Config, budget: 1 }, ...CONFIGS.flatMap((config) => BUDGETS.filter((b) => b <= cap).map((budget) => ({ config, budget })))].map((o) => ({ ...o, runs: inBin(o.config.label, o.budget) }));
+      const best = Math.max(...options.map((o) => solvedOf(o.runs)));
+      const near = options.filter((o) => solvedOf(o.runs) >= best - 1 / greedyRuns.length + 1e-9).sort((a, b) => tokensOf(a.runs) - tokensOf(b.runs))[0];
+      const { label: _label, ...knobs } = near.config;
+      const choice: PlanChoice = { ...knobs, budget: near.budget, accuracy: Math.round(solvedOf(near.runs) * 1000) / 1000 };
+      bins[String(bin)][String(cap)] = choice;
+      console.log(`${bin}    ${String(cap).padEnd(4)} ${`${choice.strategy}/${choice.budget}`.padEnd(15)} ${pct(solvedOf(near.runs)).padStart(7)} ${pct(solvedOf(greedyRuns)).padStart(7)} ${Math.round(tokensOf(near.runs)).toString().padStart(6)}`);
+    }
+  }
+  const table: PolicyTable = {
+    version: 1,
+    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate\` on ${problems.length} train-split Make 24 puzzles (seed 8), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
+    difficulty,
+    bins,
+    stopping: { agreement: 2, score: 2 },
+  };
+  writeFileSync(resolve(__dirname, '../src/core/domains/make24/plan-table.json'), JSON.stringify(table, null, 2) + '\n');
+  console.log('\nwrote src/core/domains/make24/plan-table.json');
+}
+
+async function report(): Promise<void> {
+  const per = argValue('per-size', 120);
+  const four = puzzles('test', 4, per, 7);
+  const five = puzzles('test', 5, Math.round(per / 3), 7);
+  const problems = [...four, ...five];
+  const shard = shardArg();
+  const mine = shardOf(problems, shard);
+  const { engine, signature } = await loadEngine(POLICY);
+  const cache = new RunCache(resolve(__dirname, 'results/make24-runs.jsonl'), signature);
+  console.log(`test split: ${four.length} four-number and ${five.length} five-number puzzles (seed 7), seed ${SEED}`);
+  const tableTag = createHash('sha256').update(JSON.stringify(make24.planTable)).digest('hex').slice(0, 12);
+  const plan = [
+    { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
+    ...CONFIGS.map((config) => ({ config, budgets: BUDGETS })),
+    { config: { label: 'auto', strategy: 'auto', cacheTag: tableTag } as Config, budgets: [64] },
+  ];
+  const runs = await sweep(engine, mine, plan, SEED, cache, byChecker);
+  const prm = shard ? {} : await withinNodeAuc(engine, four);
+  await engine.dispose();
+  const big = existsSync(BIG_POLICY) ? await loadEngine(BIG_POLICY) : null;
+  let bigRuns: Run[] = [];
+  if (big) {
+    const bigCache = new RunCache(resolve(__dirname, 'results/make24-runs.jsonl'), big.signature);
+    bigRuns = (await sweep(big.engine, shardOf(four, shard), [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }, { config: { label: 'samples', strategy: 'bon' }, budgets: [4, 16] }], SEED, bigCache, byChecker)).map((r) => ({ ...r, label: `4x ${r.label}` }));
+    await big.engine.dispose();
+  }
+  if (shard) return console.log(`shard ${shard.index}/${shard.of} done; run without --shard for the figures`);
+
+  const sizeOf = new Map(problems.map((p) => [p.id, p.size]));
+  const hardest = new Set([...four].sort((a, b) => a.randomPlay - b.randomPlay).slice(0, Math.ceil(four.length / 3)).map((p) => p.id));
+  const pick = (label: string, budget: number, filter: (id: string) => boolean) => [...runs, ...bigRuns].filter((r) => r.label === label && r.budget === budget && filter(r.problemId));
+  const all4 = (id: string) => sizeOf.get(id) === 4;
+  const hard4 = (id: string) => hardest.has(id);
+  const all5 = (id: string) => sizeOf.get(id) === 5;
+  const cell = (label: string, budget: number, filter: (id: string) => boolean) => {
+    const rs = pick(label, budget, filter);
+    return rs.length ? { solved: solvedOf(rs), tokens: tokensOf(rs), flops: flopsOf(rs), n: rs.length } : null;
+  };
+  const rows = [...plan.flatMap(({ config, budgets }) => budgets.map((b) => [config.label, b] as const)), ...(big ? ([['4x greedy', 1], ['4x samples', 4], ['4x samples', 16]] as const) : [])];
+  const table = (filter: (id: string) => boolean) => [
+    '| strategy | N | solved | generated tokens | GFLOP |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.flatMap(([label, b]) => {
+      const c = cell(label, b, filter);
+      return c ? [`| ${label} | ${b} | ${pct(c.solved)} | ${Math.round(c.tokens)} | ${(c.flops / 1e9).toFixed(3)} |`] : [];
+    }),
+  ];
+  const f = (label: string, b: number, filter: (id: string) => boolean) => cell(label, b, filter) ?? { solved: NaN, tokens: NaN, flops: NaN, n: 0 };
+  const prmMean = mean(Object.values(prm).map((d) => d.auc));
+  const figures = {
+    puzzles4: four.length,
+    puzzles5: five.length,
+    prm_within_node_auc: Math.round(prmMean * 1000) / 1000,
+    prm_by_depth: Object.fromEntries(Object.entries(prm).map(([d, v]) => [d, Math.round(v.auc * 1000) / 1000])),
+    greedy_hardest_third: f('greedy', 1, hard4).solved,
+    samples64_all: f('samples', 64, all4).solved,
+    samples16_hardest: f('samples', 16, hard4).solved,
+    beam16_hardest: f('beam', 16, hard4).solved,
+    dvts16_hardest: f('dvts', 16, hard4).solved,
+    samples16_hardest_tokens: f('samples', 16, hard4).tokens,
+    beam16_hardest_tokens: f('beam', 16, hard4).tokens,
+    dvts16_hardest_tokens: f('dvts', 16, hard4).tokens,
+    auto_all: f('auto', 64, all4).solved,
+    auto_tokens: f('auto', 64, all4).tokens,
+    samples64_tokens: f('samples', 64, all4).tokens,
+    auto_token_ratio: f('samples', 64, all4).tokens / f('auto', 64, all4).tokens,
+    five_greedy: f('greedy', 1, all5).solved,
+    five_samples64: f('samples', 64, all5).solved,
+    five_beam64: f('beam', 64, all5).solved,
+    five_auto: f('auto', 64, all5).solved,
+  };
+  console.log('\nfour numbers, all:');
+  console.log(table(all4).join('\n'));
+  console.log('\nfour numbers, hardest third:');
+  console.log(table(hard4).join('\n'));
+  console.log('\nfive numbers:');
+  console.log(table(all5).join('\n'));
+  console.log(JSON.stringify(figures));
+
+  const points = (filter: (id: string) => boolean) => rows.flatMap(([label, b]) => {
+    const c = cell(label, b, filter);
+    return c ? [{ strategy: label, budget: b, tokens: c.tokens, flops: c.flops, accuracy: c.solved }] : [];
+  });
+  mkdirSync(resolve(__dirname, '../docs'), { recursive: true });
+  writeFileSync(resolve(__dirname, '../docs/make24-tokens.svg'), await renderSvg(accuracyPlot(points(all4), 'tokens', 'generated tokens per puzzle (log2), four numbers')));
+  writeFileSync(resolve(__dirname, '../docs/make24-flops.svg'), await renderSvg(accuracyPlot(points(all4), 'flops', 'FLOPs per puzzle (log2), four numbers')));
+  writeFileSync(resolve(__dirname, '../docs/RESULTS-make24.md'), markdown(figures, table, all4, hard4, all5, prm, big !== null, f) + '\n');
+  console.log('wrote docs/RESULTS-make24.md, docs/make24-tokens.svg, docs/make24-flops.svg');
+}
+
+function markdown(
+  fig: Record<string, unknown> & { [k: string]: number | unknown },
+  table: (filter: (id: string) => boolean) => string[],
+  all4: (id: string) => boolean,
+  hard4: (id: string) => boolean,
+  all5: (id: string) => boolean,
+  prm: Record<number, { auc: number; nodes: number }>,
+  withBig: boolean,
+  f: (label: string, b: number, filter: (id: string) => boolean) => { solved: number; tokens: number; flops: number },
+): string {
+  const n = (k: string) => fig[k] as number;
+  const beamBest = Math.max(n('beam16_hardest'), n('dvts16_hardest'));
+  const which = n('beam16_hardest') >= n('dvts16_hardest') ? 'beam' : 'dvts';
+  const smallAtMostBig = (budget: number) => {
+    const big = f('4x samples', budget, all4);
+    const options = [...CONFIGS.flatMap((c) => BUDGETS.map((b) => ({ label: c.label, b }))), { label: 'greedy', b: 1 }].map((o) => ({ ...o, ...f(o.label, o.b, all4) })).filter((o) => o.flops <= big.flops);
+    const best = options.sort((a, b) => b.solved - a.solved)[0];
+    return best ? `4x samples@${budget}: ${pct(big.solved)} at ${(big.flops / 1e9).toFixed(3)} GFLOP; small policy's best at no more FLOPs: ${best.label}@${best.b}, ${pct(best.solved)} at ${(best.flops / 1e9).toFixed(3)} GFLOP` : `4x samples@${budget}: ${pct(big.solved)}; no small configuration is that cheap`;
+  };
+  return [
+    '# Make 24 results',
+    '',
+    `Generated by \`npm run report\` (its Make 24 half: \`node --import tsx bench/make24.ts\`) on the held-out test split: ${n('puzzles4')} four-number and ${n('puzzles5')} five-number puzzles with target 24 (\`stepwise generate --family make24 --split test --seed 7\`), one seed. A puzzle is solved when the first candidate is a checked solution; candidates are ranked checked-first (the checker reads only the puzzle and the steps), so for N independent samples that is "any of the N is checked". The hardest third is the third of the four-number puzzles that random legal moves solve least often (the solver's measure, used only here). Bundled models: \`models/make24-policy\` and \`models/make24-prm\`.`,
+    '',
+    '## The PRM within a node',
+    '',
+    `Children of states on a solution path (every distinct legal move), labelled by the solver as "the target is still reachable" or a dead end; AUC of the PRM's scores over a node's children, averaged over nodes: **${n('prm_within_node_auc').toFixed(3)}** (${Object.entries(prm).map(([d, v]) => `after ${d} move${d === '1' ? '' : 's'}: ${v.auc.toFixed(3)} over ${v.nodes} nodes`).join('; ')}).`,
+    '',
+    '## Four numbers, all',
+    '',
+    ...table(all4),
+    '',
+    '![solved against generated tokens](make24-tokens.svg)',
+    '',
+    '## Four numbers, the hardest third',
+    '',
+    ...table(hard4),
+    '',
+    '## Five numbers (the hardest level)',
+    '',
+    ...table(all5),
+    '',
+    '## What the figures say',
+    '',
+    `- Room for search: greedy solves ${pct(n('greedy_hardest_third'))} of the hardest third; 64 independent samples solve ${pct(n('samples64_all'))} of all four-number puzzles.`,
+    `- PRM-guided search on the hardest third at N = 16: ${which} ${pct(beamBest)} at ${Math.round(n(`${which}16_hardest_tokens`))} tokens against 16 independent samples' ${pct(n('samples16_hardest'))} at ${Math.round(n('samples16_hardest_tokens'))} tokens (${((beamBest - n('samples16_hardest')) * 100).toFixed(1)} points).`,
+    `- auto (cap 64): ${pct(n('auto_all'))} of all four-number puzzles at ${Math.round(n('auto_tokens'))} generated tokens per puzzle, against 64 samples' ${pct(n('samples64_all'))} at ${Math.round(n('samples64_tokens'))}: ${n('auto_token_ratio').toFixed(1)}x fewer tokens. auto reads only the probe's PRM scores and the puzzle's size to pick a strategy, and stops at the first checked solution.`,
+    `- Five numbers: greedy ${pct(n('five_greedy'))}, 64 samples ${pct(n('five_samples64'))}, beam@64 ${pct(n('five_beam64'))}, auto ${pct(n('five_auto'))}.`,
+    withBig ? `- FLOPs-matched (four numbers, all): ${smallAtMostBig(4)}; ${smallAtMostBig(16)}.` : '- FLOPs-matched: not measured (models/make24-policy-4x is missing).',
+    '',
+    '![solved against FLOPs](make24-flops.svg)',
+  ].join('\n');
+}
+
+if (require.main === module) void (process.argv.includes('--calibrate') ? calibrate() : report());

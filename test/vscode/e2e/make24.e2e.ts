@@ -1,0 +1,39 @@
+// End to end on the second domain: a Make 24 puzzle solved from the palette with beam search; the
+// panel puts a checked solution first, and the Search Tree shows the dead ends the PRM scored low.
+// Screenshots go to .test-artifacts/e2e/ (docs/screenshots/make24-*.png come from here).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openWorkbench, screenshot, solveFromPalette, waitUntil, webviewWith, type Workbench } from './helpers';
+
+const PUZZLE = 'Make 24 with 4 7 8 8.';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'make24', files: { 'puzzle.txt': `${PUZZLE}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 16 }, viewport: { width: 1400, height: 900 } });
+}, { timeout: 180_000 });
+after(async () => {
+  await wb?.close();
+});
+
+test('a Make 24 puzzle from the palette: a checked solution first, dead ends in the tree', { timeout: 300_000 }, async () => {
+  const { page } = wb;
+  await solveFromPalette(page, '4 7 8 8');
+  const panel = await webviewWith(page, 'section.candidates');
+  await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 1 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'a finished search' });
+  assert.equal(await panel.locator('h1.problem').innerText(), PUZZLE, 'the puzzle in its surface form');
+  const first = panel.locator('article.candidate').first();
+  assert.equal(await first.locator('.verified').count(), 1, 'the first candidate is a checked solution');
+  assert.match(await first.locator('.answer').innerText(), /= 24/);
+  await screenshot(page, 'make24-panel');
+
+  await page.locator('.activitybar [aria-label^="Stepwise"]').first().click();
+  const tree = page.locator('.pane', { hasText: 'Search Tree' });
+  await tree.locator('.monaco-list-row', { hasText: PUZZLE }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const rows = tree.locator('.monaco-list-row');
+  await waitUntil(async () => (await rows.count()) >= 3, { what: 'moves under the puzzle' });
+  const texts = await rows.allInnerTexts();
+  assert.ok(texts.some((t) => /left:/.test(t) && /\d\.\d\d/.test(t)), 'moves with their PRM scores');
+  assert.ok(texts.some((t) => /pruned/.test(t)), 'the dead ends the search left are visible');
+  await webviewWith(page, '#picture svg');
+  await screenshot(page, 'make24-tree');
+});
