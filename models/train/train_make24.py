@@ -117,6 +117,8 @@ def main():
     ap.add_argument("--eval_every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=24)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init", default=None, help="start from this checkpoint's weights (the PRM from the policy)")
+    ap.add_argument("--aux_lm", type=float, default=0.0, help="PRM: weight of a next-token loss on the same sequences (dense signal beside the sparse step labels)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -126,6 +128,9 @@ def main():
     prm = args.kind == "prm"
     cfg = GPTConfig(vocab_size=tok.VOCAB_SIZE, block_size=256, n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, rope=True, prm=prm)
     model = GPT(cfg)
+    if args.init:
+        missing, unexpected = model.load_state_dict(torch.load(args.init, map_location="cpu")["state"], strict=False)
+        assert not unexpected and all(k.startswith("score_head") for k in missing), (missing, unexpected)
     log(f"{args.kind}: {model.num_params()} parameters, {vars(args)}")
     if prm:
         rows = read_jsonl("make24_prm.jsonl")
@@ -163,8 +168,14 @@ def main():
             g["lr"] = lr
         if prm:
             x, m, y, w = prm_collate([items[i] for i in idx], cfg.block_size)
-            logit = model.hidden_scores_logit(x, m)
+            hidden = model._trunk(x, m)
+            logit = model.score_head(hidden).squeeze(-1)
             loss = (F.binary_cross_entropy_with_logits(logit, y, reduction="none") * w).sum() / w.sum()
+            if args.aux_lm:
+                # next-token loss on the real tokens: teaches the moves and the numbers left densely
+                logits = hidden[:, :-1] @ model.wte.weight.t()
+                target = torch.where(m[:, 1:] > 0, x[:, 1:], torch.full_like(x[:, 1:], -100))
+                loss = loss + args.aux_lm * F.cross_entropy(logits.reshape(-1, cfg.vocab_size), target.reshape(-1), ignore_index=-100)
             tokens += int(m.sum())
         else:
             x, y = policy_batch(rows, idx)
