@@ -6,12 +6,14 @@ import type { PanelToHost } from '../core/protocol/panel';
 import { engineConfig, readSettings, solveOptions } from './settings';
 import { LiveSearch } from './live-search';
 import { SolvePanel } from './panel';
+import { STRATEGY_NAMES } from '../core/search/registry';
 
 /** Names offered in the panel's strategy picker (the engine validates them again). */
 /** SecretStorage key of the API key sent to remote model servers. */
 export const API_KEY_SECRET = 'stepwise.apiKey';
 
-export const STRATEGY_CHOICES = ['auto', 'greedy', 'majority', 'bon', 'weighted-bon', 'beam', 'lookahead', 'dvts', 'rebase'];
+/** The registry's strategies, auto first (the default). */
+export const STRATEGY_CHOICES = ['auto', ...STRATEGY_NAMES.filter((n) => n !== 'auto')];
 
 /**
  * The extension's one stateful object: the engine client (worker started on first use,
