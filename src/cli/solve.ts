@@ -49,7 +49,7 @@ export async function runSolve(args: ParsedArgs, write: (line: string) => void):
   if (input !== undefined) return solveFile(args, input, options, write);
   if (args.positional.length !== 1) throw new UsageError('give one problem in quotes, e.g. stepwise solve "Compute 12 + 7 * ( 5 - 3 )."');
   // Bad input is answered before any model loads (the engine checks again, at no cost).
-  if (recogniseProblem(args.positional[0]).domain === null) warnOutOfScope();
+  if (recogniseProblem(args.positional[0]).domain === null && !['model', 'prm', 'policy-url', 'prm-url'].some((f) => args.flags.has(f))) warnOutOfScope();
   const engine = await loadEngine(args);
   try {
     const result = await engine.solve(args.positional[0], options);
@@ -139,7 +139,7 @@ function gradeOf(result: SolveResult, expected: string | undefined): boolean | u
 }
 
 function warnOutOfScope(): void {
-  process.stderr.write('stepwise: warning: this is not a problem the bundled models were trained for (StepMath: Compute, Solve for x, word problems from its templates; Make 24 puzzles); the answer is a guess\n');
+  process.stderr.write('stepwise: warning: the bundled models were not trained for this kind of problem (they know StepMath: Compute, Solve for x and its word-problem templates; and Make 24 puzzles), so the answer is a guess; a bigger model can be used with --model or --policy-url (README "Bigger models")\n');
 }
 
 function bar(done: number, total: number): string {

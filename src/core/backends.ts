@@ -6,37 +6,38 @@ import { RemotePolicy, readPolicyConvention } from './remote/policy';
 import { RemotePrm, readPrmConvention } from './remote/prm';
 import type { EngineConfig } from './protocol/worker';
 
-/** Local ONNX folders by default; a server for the policy and/or the PRM when their URLs are set. */
+/**
+ * Local ONNX folders by default; a server for the policy and/or the PRM when their URLs are set.
+ * A domain with models of its own (c.domainModels) gets them on its first problem.
+ */
 export async function createEngine(c: EngineConfig): Promise<Engine> {
   const http = { timeoutMs: c.timeoutMs, apiKey: c.apiKey };
-  const [policyLoad, rewardLoad] = await Promise.allSettled([
+  const { policy, reward } = await loadPair(
     c.policyUrl
-      ? (new RemotePolicy({ url: c.policyUrl, model: c.policyModel, parameters: c.policyParams, ...(c.policyConfig ? readPolicyConvention(c.policyConfig) : {}), ...http }) as PolicyBackend)
-      : OnnxDecoder.load(c.policyDir, 'logits', { threads: c.threads }).then((m) => new LocalPolicy(m) as PolicyBackend),
+      ? Promise.resolve(new RemotePolicy({ url: c.policyUrl, model: c.policyModel, parameters: c.policyParams, ...(c.policyConfig ? readPolicyConvention(c.policyConfig) : {}), ...http }))
+      : localPolicy(c.policyDir, c.threads),
     c.prmUrl
-      ? (new RemotePrm({ url: c.prmUrl, model: c.prmModel, parameters: c.prmParams, convention: c.prmConfig ? readPrmConvention(c.prmConfig) : undefined, ...http }) as RewardBackend)
-      : OnnxDecoder.load(c.prmDir, 'scores', { threads: c.threads }).then((m) => new LocalPrm(m) as RewardBackend),
-  ]);
-  // Both loads settle before anything is thrown: a failed one must not leave the other loading
-  // (disposing a worker mid-load aborts onnxruntime) or loaded and leaked.
-  if (policyLoad.status === 'rejected' || rewardLoad.status === 'rejected') {
-    await Promise.all([policyLoad, rewardLoad].map((l) => (l.status === 'fulfilled' ? l.value.dispose().catch(() => {}) : undefined)));
-    throw policyLoad.status === 'rejected' ? policyLoad.reason : (rewardLoad as PromiseRejectedResult).reason;
-  }
-  const policy = policyLoad.value;
-  const reward = rewardLoad.value;
+      ? Promise.resolve(new RemotePrm({ url: c.prmUrl, model: c.prmModel, parameters: c.prmParams, convention: c.prmConfig ? readPrmConvention(c.prmConfig) : undefined, ...http }))
+      : localPrm(c.prmDir, c.threads),
+  );
   return new Engine(policy, reward, (domain) => {
     const dirs = c.domainModels?.[domain.name];
-    return dirs ? loadLocalPair(dirs.policyDir, dirs.prmDir, c.threads) : null;
+    return dirs ? loadPair(localPolicy(dirs.policyDir, c.threads), localPrm(dirs.prmDir, c.threads)) : null;
   });
 }
 
-/** A domain's own ONNX policy and PRM, loaded when its first problem comes. */
-async function loadLocalPair(policyDir: string, prmDir: string, threads: number | undefined): Promise<ModelPair> {
-  const [p, r] = await Promise.allSettled([OnnxDecoder.load(policyDir, 'logits', { threads }), OnnxDecoder.load(prmDir, 'scores', { threads })]);
+const localPolicy = (dir: string, threads: number | undefined): Promise<PolicyBackend> => OnnxDecoder.load(dir, 'logits', { threads }).then((m) => new LocalPolicy(m));
+const localPrm = (dir: string, threads: number | undefined): Promise<RewardBackend> => OnnxDecoder.load(dir, 'scores', { threads }).then((m) => new LocalPrm(m));
+
+/**
+ * Both loads settle before anything is thrown: a failed one must not leave the other loading
+ * (disposing a worker mid-load aborts onnxruntime) or loaded and leaked.
+ */
+async function loadPair(policy: Promise<PolicyBackend>, reward: Promise<RewardBackend>): Promise<ModelPair> {
+  const [p, r] = await Promise.allSettled([policy, reward]);
   if (p.status === 'rejected' || r.status === 'rejected') {
-    await Promise.all([p, r].map((l) => (l.status === 'fulfilled' ? l.value.release().catch(() => {}) : undefined)));
+    await Promise.all([p, r].map((l) => (l.status === 'fulfilled' ? l.value.dispose().catch(() => {}) : undefined)));
     throw p.status === 'rejected' ? p.reason : (r as PromiseRejectedResult).reason;
   }
-  return { policy: new LocalPolicy(p.value), reward: new LocalPrm(r.value) };
+  return { policy: p.value, reward: r.value };
 }

@@ -131,3 +131,15 @@ test('a problem too long for the model is bad input (exit 1), not a model failur
   assert.match(r.stderr, /tokens long; this model reads at most/);
   noStack(r.stderr);
 });
+
+test('solve names the domain; text no bundled model knows gets domain null and one warning line', () => {
+  const known = cli(['solve', 'Compute 2 + 3.', '--strategy', 'greedy', '--json']);
+  assert.equal(known.code, 0);
+  assert.equal(JSON.parse(known.stdout).domain, 'stepmath');
+  assert.equal(known.stderr, '');
+  const unknown = cli(['solve', 'Natalia sold clips to 48 of her friends in April', '--strategy', 'greedy', '--json']);
+  assert.equal(unknown.code, 0);
+  assert.equal(JSON.parse(unknown.stdout).domain, null);
+  assert.equal(unknown.stderr.trim().split('\n').length, 1);
+  assert.match(unknown.stderr, /^stepwise: warning: .*not trained for this kind of problem.*Bigger models/);
+});
