@@ -1,0 +1,80 @@
+// The Make 24 domain through the engine, on the bundled Make 24 models (real ONNX, no mocks).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import type { Engine } from '../../src/core/engine';
+import { createEngine } from '../../src/core/backends';
+import { bundledModels } from '../../src/core/domains';
+import { make24 } from '../../src/core/domains/make24';
+import { SearchContext } from '../../src/core/search/context';
+import { DEFAULT_PARAMS } from '../../src/core/search/strategy';
+import type { RewardBackend } from '../../src/core/reward/prm';
+
+const MODELS = resolve(__dirname, '../../models');
+let engine: Engine;
+before(async () => {
+  engine = await createEngine({ ...bundledModels(MODELS), threads: 1 });
+});
+after(async () => {
+  await engine.dispose();
+});
+
+test('a Make 24 puzzle is solved with the Make 24 models; checked solutions come first', async () => {
+  const r = await engine.solve('Make 24 with 4 7 8 8.', { strategy: 'beam', budget: 16, seed: 0 });
+  assert.equal(r.domain, 'make24');
+  assert.equal(r.problem, 'Make 24 with 4 7 8 8.');
+  const pair = await engine.modelsFor(make24);
+  assert.notEqual(pair.policy, engine.policy, 'not the StepMath policy');
+  assert.match(pair.policy.name, /make24-policy/);
+  const checked = r.candidates.map((c) => c.verified);
+  assert.deepEqual(checked, [...checked].sort((a, b) => Number(b) - Number(a)), 'every checked candidate before any other');
+  assert.ok(r.candidates[0].verified, 'beam@16 finds a checked solution of 4 7 8 8');
+  assert.match(r.candidates[0].answer ?? '', /= 24$/);
+  for (const c of r.candidates) for (const s of c.steps) assert.ok(s.reason.length > 0 && s.score !== null && s.score >= 0 && s.score <= 1);
+  // A StepMath problem on the same engine still goes to the StepMath models.
+  const m = await engine.solve('Compute 2 + 3.', { strategy: 'greedy' });
+  assert.equal(m.domain, 'stepmath');
+});
+
+test('siblings that wrote the same step are scored once; a step the checker proves wrong scores 0 in the search', async () => {
+  const { policy, reward } = await engine.modelsFor(make24);
+  let scored = 0;
+  const counting: RewardBackend = {
+    name: reward.name,
+    get parameters() {
+      return reward.parameters;
+    },
+    get tokensProcessed() {
+      return reward.tokensProcessed;
+    },
+    start: (p, s) => reward.start(p, s),
+    score: (parents, steps, s) => {
+      scored += steps.length;
+      return reward.score(parents, steps, s);
+    },
+    dispose: async () => {},
+  };
+  const ctx = await SearchContext.create('Make 24 with 4 7 8 8.', make24, { ...DEFAULT_PARAMS, temperature: 0.7 }, policy, counting, 3, () => {});
+  const children = await ctx.expand([ctx.root], [16]);
+  const distinct = new Set(children.map((c) => c.text));
+  assert.equal(scored, distinct.size, `${children.length} children, ${distinct.size} distinct steps`);
+  assert.ok(distinct.size < children.length, 'the policy repeats itself among 16 samples');
+  for (const c of children) {
+    const twin = children.find((d) => d.text === c.text)!;
+    assert.equal(c.score, twin.score);
+  }
+  // The same engine path with a prefix the checker rejects: the PRM's score is kept for display,
+  // the search's path score is 0.
+  const wrong = await SearchContext.create('Make 24 with 4 7 8 8.', make24, DEFAULT_PARAMS, policy, reward, 0, () => {}, undefined, ['8 / 8 = 2 (left: 2 4 7)']);
+  assert.equal(wrong.root.valid, false);
+  assert.ok((wrong.root.score ?? 0) > 0);
+  assert.equal(wrong.scoreOf(wrong.root), 0);
+});
+
+test('verify on a Make 24 solution: checker verdicts and the Make 24 PRM scores', async () => {
+  const v = await engine.verify('4 7 8 8', ['8 / 8 = 1 (left: 1 4 7)', '7 - 1 = 6 (left: 4 6)', '6 * 4 = 24 (left: 24)', 'Answer: (7 - 8 / 8) * 4 = 24']);
+  assert.deepEqual(v.steps.map((s) => s.valid), [true, true, true, true]);
+  assert.equal(v.answer, '(7 - 8 / 8) * 4 = 24');
+  const dead = await engine.verify('4 7 8 8', ['8 / 8 = 1 (left: 1 4 7)', '7 - 1 = 6 (left: 4 6)', '6 + 4 = 10 (left: 10)']);
+  assert.ok(dead.steps[2].score! < v.steps[2].score!, 'the PRM scores the dead end below the move that makes 24');
+});
