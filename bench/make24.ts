@@ -22,8 +22,7 @@ import type { BenchProblem } from './lib/problems';
 import { mean, modelSignature, RunCache, sweep, type Config, type Grader, type Run } from './lib/sweep';
 import { argValue, shardArg, shardOf } from './lib/models';
 import { fitDifficulty } from './lib/select';
-import { renderSvg } from './lib/plot';
-import { accuracyPlot } from './search';
+import { accuracyPlot, renderSvg } from './lib/plot';
 
 const MODELS = resolve(__dirname, '../models');
 const POLICY = resolve(MODELS, make24.models.policy);

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt/difficulty';
 import { POLICY_TABLE } from '../src/core/adapt/policy-table';
 import { testSet, type BenchProblem } from './lib/problems';
-import { mean, rerankRun, RunCache, runOne, sweep, type Config, type Run } from './lib/sweep';
+import { mean, rerankRun, RunCache, runOne, summarize, sweep, type Cell, type Config, type Run } from './lib/sweep';
 import { argValue, BIG_POLICY_DIR, loadBundled, shardArg, shardOf } from './lib/models';
 import { count, max, sum } from '../src/core/search/rank';
-import { renderSvg } from './lib/plot';
+import { accuracyPlot, renderSvg } from './lib/plot';
 import { writeReport } from './lib/report';
 import { stepmath } from '../src/core/domains/stepmath/domain';
 
@@ -25,26 +25,6 @@ export const STRATEGY_CONFIGS: Config[] = [
   { label: 'rebase', strategy: 'rebase', rebaseTemperature: 0.2 },
   { label: 'revisions', strategy: 'revisions' },
 ];
-
-export interface Cell {
-  accuracy: number;
-  oracle: number;
-  tokens: number;
-  flops: number;
-  ms: number;
-  n: number;
-}
-
-export function summarize(runs: Run[]): Cell {
-  return {
-    accuracy: mean(runs.map((r) => (r.correct ? 1 : 0))),
-    oracle: mean(runs.map((r) => (r.oracle ? 1 : 0))),
-    tokens: mean(runs.map((r) => r.tokens)),
-    flops: mean(runs.map((r) => r.flops)),
-    ms: mean(runs.map((r) => r.ms)),
-    n: runs.length,
-  };
-}
 
 async function main() {
   const report = process.argv.includes('--report');
@@ -183,26 +163,6 @@ function cellsOf(runs: Run[]): Record<string, Record<string, Cell>> {
 /** Plot points of every strategy and budget in `cells`. */
 function pointsOf(cells: Record<string, Record<string, Cell>>) {
   return Object.entries(cells).flatMap(([strategy, byBudget]) => Object.entries(byBudget).map(([b, c]) => ({ strategy, budget: Number(b), tokens: c.tokens, flops: c.flops, accuracy: c.accuracy })));
-}
-
-export function accuracyPlot(values: { strategy: string; tokens: number; flops: number; accuracy: number; budget: number }[], x: 'tokens' | 'flops', title: string) {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: 560,
-    height: 340,
-    background: 'white',
-    data: { values },
-    mark: { type: 'line' as const, point: true },
-    encoding: {
-      x: { field: x, type: 'quantitative' as const, scale: { type: 'log' as const, base: 2 }, axis: { format: '.2s' }, title },
-      y: { field: 'accuracy', type: 'quantitative' as const, axis: { format: '%' }, title: 'accuracy' },
-      // 10-colour schemes repeat a colour at 11 strategies; the 4x policy's lines get their own shape
-      color: { field: 'strategy', type: 'nominal' as const, scale: { scheme: 'tableau20' } },
-      shape: { condition: { test: "indexof(datum.strategy, '4x') === 0", value: 'triangle-up' }, value: 'circle' },
-      strokeDash: { condition: { test: "datum.strategy === 'oracle pass@N'", value: [4, 4] }, value: [1, 0] },
-      tooltip: [{ field: 'strategy' }, { field: 'budget' }, { field: 'accuracy', format: '.1%' }],
-    },
-  };
 }
 
 if (require.main === module) void main();

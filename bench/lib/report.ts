@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { mean, type Config, type Run } from './sweep';
+import { mean, type Cell, type Config, type Run } from './sweep';
 import { NUMBER_SIZES, type BenchProblem } from './problems';
 import { renderSvg } from './plot';
 import { BIG_POLICY_DIR } from './models';
-import type { Cell } from '../search';
+
 
 interface ReportInput {
   runs: Run[];

@@ -131,3 +131,23 @@ export function rerankRun(run: Run, label: string, weight: (scores: number[]) =>
   const answer = rankByAnswer(run.candidates, (c) => c.score, weight, stepmath.answerKey)[0]?.answer ?? null;
   return { ...run, key: `${label}|${run.budget}|${run.problemId}`, label, answer, correct: answer !== null && answersEquivalent(answer, gold) };
 }
+
+export interface Cell {
+  accuracy: number;
+  oracle: number;
+  tokens: number;
+  flops: number;
+  ms: number;
+  n: number;
+}
+
+export function summarize(runs: Run[]): Cell {
+  return {
+    accuracy: mean(runs.map((r) => (r.correct ? 1 : 0))),
+    oracle: mean(runs.map((r) => (r.oracle ? 1 : 0))),
+    tokens: mean(runs.map((r) => r.tokens)),
+    flops: mean(runs.map((r) => r.flops)),
+    ms: mean(runs.map((r) => r.ms)),
+    n: runs.length,
+  };
+}

@@ -1,7 +1,7 @@
 import type { PolicyBackend } from './model/policy';
 import { LocalPrm, type RewardBackend } from './reward/prm';
 import { SearchContext } from './search/context';
-import { DEFAULT_PARAMS, type SearchParams } from './search/strategy';
+import { DEFAULT_PARAMS, type SearchParams } from './search/params';
 import { STRATEGIES } from './search/registry';
 import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
 import { DEFAULT_DOMAIN, type Domain } from './domains';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { NodeView } from '../core/protocol/results';
 import type { StepwiseController } from './controller';
 import type { VerificationCache } from './verification';
-import { readSolution } from './verify-command';
+import { readSolution } from './solution-document';
 
 /** Markdown-escapes text that came from a document or the checker (spaces stay spaces). */
 const escape = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { VerifyResult } from '../core/protocol/results';
 import type { StepwiseController } from './controller';
-import { readSolution, type SolutionDocument } from './verify-command';
+import { readSolution, type SolutionDocument } from './solution-document';
 
 export interface Verification {
   solution: SolutionDocument;

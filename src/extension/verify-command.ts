@@ -2,27 +2,7 @@ import * as vscode from 'vscode';
 import type { VerifyResult } from '../core/protocol/results';
 import type { SolutionDiagnostics } from './diagnostics';
 import type { VerificationCache } from './verification';
-
-/** A document read as a solution: the first non-empty line is the problem, the rest are steps. */
-export interface SolutionDocument {
-  problem: string;
-  problemLine: number;
-  steps: { text: string; line: number }[];
-}
-
-export function readSolution(doc: vscode.TextDocument): SolutionDocument | null {
-  let problemLine = -1;
-  const steps: { text: string; line: number }[] = [];
-  for (let i = 0; i < doc.lineCount; i++) {
-    const text = doc.lineAt(i).text;
-    if (problemLine < 0) {
-      if (text.trim()) problemLine = i;
-      continue;
-    }
-    if (text.trim()) steps.push({ text, line: i });
-  }
-  return problemLine < 0 ? null : { problem: doc.lineAt(problemLine).text.trim(), problemLine, steps };
-}
+import { readSolution } from './solution-document';
 
 /** `Stepwise: Verify Solution`: the checker and the PRM on the active document's steps, as diagnostics. */
 export async function verifyActiveDocument(cache: VerificationCache, diagnostics: SolutionDiagnostics): Promise<VerifyResult | undefined> {

@@ -10,7 +10,7 @@ import { aggregateScores } from '../../src/core/reward/aggregate';
 import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
 import { SearchContext } from '../../src/core/search/context';
-import { DEFAULT_PARAMS } from '../../src/core/search/strategy';
+import { DEFAULT_PARAMS } from '../../src/core/search/params';
 import type { PolicyTable } from '../../src/core/adapt/policy-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
 import { stepmath } from '../../src/core/domains/stepmath/domain';

@@ -7,7 +7,7 @@ import { createEngine } from '../../src/core/backends';
 import { bundledModels } from '../../src/core/domains';
 import { make24 } from '../../src/core/domains/make24';
 import { SearchContext } from '../../src/core/search/context';
-import { DEFAULT_PARAMS } from '../../src/core/search/strategy';
+import { DEFAULT_PARAMS } from '../../src/core/search/params';
 import type { RewardBackend } from '../../src/core/reward/prm';
 
 const MODELS = resolve(__dirname, '../../models');

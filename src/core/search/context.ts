@@ -4,7 +4,7 @@ import type { RewardBackend } from '../reward/prm';
 import { aggregateScores } from '../reward/aggregate';
 import type { Domain } from '../domains/domain';
 import { throwIfCancelled } from '../cancel';
-import type { SearchParams } from './strategy';
+import type { SearchParams } from './params';
 import type { PlanChoice } from '../adapt/policy-table';
 import type { Difficulty } from '../protocol/results';
 import { pathOf, viewOf, type NodeStatus, type SearchEvent, type SearchNode } from './tree';
