@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { parseArgs, UsageError } from './args';
 import { runGenerate } from './generate';
 import { runVerify } from './verify';
+import { runExplain } from './explain';
 import { runSolve } from './solve';
 import { runServe } from './serve';
 import { BadInputError } from '../core/input';
@@ -13,6 +14,8 @@ const USAGE = `usage: stepwise <command> [options]
                                 exit 0: no step wrong, 3: a step is wrong, 1: bad input, 2: runtime error
   generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]
   generate --family make24 [--numbers 3|4|5] [--target T] [--split train|test] [--count N] [--seed S]
+  explain [--json] [--temperature T] [--top K]   a solution on stdin like verify: each token's probability
+                                and top alternatives under the policy, each step's PRM score and verdict
   serve --port P [--model DIR] [--prm DIR]   our models over HTTP (/v1/completions, /pooling) on 127.0.0.1
   (solve/verify: --policy-url URL / --prm-url URL use a server, e.g. vLLM; see README "Bigger models")`;
 
@@ -45,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return runSolve(parseArgs(rest, new Set(['json'])), writeLine);
     case 'verify':
       return runVerify(parseArgs(rest, new Set(['json', 'jsonl'])), writeLine);
+    case 'explain':
+      return runExplain(parseArgs(rest, new Set(['json'])), writeLine);
     case 'serve':
       return runServe(parseArgs(rest, new Set()));
     case undefined:
@@ -53,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(USAGE + '\n');
       return command === undefined ? 1 : 0;
     default:
-      throw new UsageError(`unknown command "${command}" (try: solve, verify, generate, serve)`);
+      throw new UsageError(`unknown command "${command}" (try: solve, verify, explain, generate, serve)`);
   }
 }
 

@@ -20,10 +20,8 @@ function readStdin(): string {
   return data.toString('utf8');
 }
 
-export function runVerify(args: ParsedArgs, write: (line: string) => void): number {
-  rejectUnknown(args, ['json', 'jsonl']);
-  const input = readStdin();
-  if (args.flags.has('jsonl')) return verifyJsonl(input, write);
+/** A written solution on stdin (verify, explain): the problem on the first line, then one step per line. */
+export function readSolutionInput(input = readStdin()): { problem: string; steps: string[] } {
   // NUL and other control bytes, or invalid UTF-8 (decoded as U+FFFD): not a solution someone wrote.
   if (/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(input)) throw new UsageError('stdin is binary, not text');
   const lines = input.split(/\r?\n/);
@@ -31,6 +29,14 @@ export function runVerify(args: ParsedArgs, write: (line: string) => void): numb
   if (!lines.length || !lines[0].trim()) throw new UsageError('no solution on stdin: the first line is the problem, then one step per line');
   const [problem, ...steps] = lines;
   if (steps.length > MAX_STEPS) throw new UsageError(`the solution has ${steps.length} steps; the limit is ${MAX_STEPS} (the first line is the problem, then one step per line)`);
+  return { problem, steps };
+}
+
+export function runVerify(args: ParsedArgs, write: (line: string) => void): number {
+  rejectUnknown(args, ['json', 'jsonl']);
+  const input = readStdin();
+  if (args.flags.has('jsonl')) return verifyJsonl(input, write);
+  const { problem, steps } = readSolutionInput(input);
   // The same checks and normal form as a solve (and as Verify in the editor), so an unreadable
   // problem is one clear line (exit 1) and "Compute 12+7*(5-3)" is followed step by step.
   const { problem: prepared, domain } = recogniseProblem(problem);

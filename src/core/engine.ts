@@ -5,7 +5,9 @@ import { DEFAULT_PARAMS, type SearchParams } from './search/params';
 import { STRATEGIES } from './search/registry';
 import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
 import { DEFAULT_DOMAIN, type Domain } from './domains';
-import type { Candidate, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
+import type { Candidate, ExplainResult, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
+import { LocalPolicy } from './model/policy';
+import { tokenViews } from './explain';
 import { BadInputError, recogniseProblem } from './input';
 
 /** A policy and a PRM that answer problems together. */
@@ -86,6 +88,21 @@ export class Engine {
     const { reward } = await this.modelsFor(domain);
     const scores = reward instanceof LocalPrm ? await reward.scoreSolution(problem, steps) : await scoreByPrefix(reward, problem, steps);
     return { steps: checked.steps.map((s, i) => ({ ...s, score: scores[i] ?? null })), answer: checked.answer };
+  }
+
+  /**
+   * Every step of a written solution through the models' eyes: the checker's verdict, the PRM's
+   * score (as verify gives it) and, for each token, the policy's probability of it and its top
+   * alternatives at `temperature`, from one teacher-forced pass of the policy's own session.
+   */
+  async explain(rawProblem: string, steps: readonly string[], options: { temperature?: number; top?: number } = {}): Promise<ExplainResult> {
+    const temperature = options.temperature ?? 1;
+    const { problem, domain } = recogniseProblem(rawProblem);
+    const { policy } = await this.modelsFor(domain);
+    if (!(policy instanceof LocalPolicy)) throw new Error('explain needs a local policy model: a completions server does not return the logits of every token');
+    const [verified, forced] = await Promise.all([this.verify(problem, steps), policy.stepLogits(problem, steps)]);
+    const piece = (id: number) => policy.model.tokenizer.piece(id);
+    return { temperature, steps: verified.steps.map((s, i) => ({ ...s, tokens: tokenViews(forced[i].ids, forced[i].logits, piece, temperature, options.top ?? 5) })) };
   }
 
   private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {

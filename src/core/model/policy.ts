@@ -87,6 +87,29 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     }
   }
 
+  /**
+   * Teacher forcing: the logits the policy gives before each token of each step (the step's text and
+   * its separator), from one forward pass over the prompt and the whole solution.
+   */
+  async stepLogits(problem: string, steps: readonly string[]): Promise<{ ids: number[]; logits: Float32Array[] }[]> {
+    const { tokenizer, config } = this.model;
+    const ids = tokenizer.promptIds(problem);
+    const spans = steps.map((s) => {
+      const start = ids.length;
+      ids.push(...tokenizer.encode(`${s}${config.stepSeparator}`));
+      return { start, end: ids.length };
+    });
+    if (ids.length > config.maxPositions) throw new BadInputError(`the solution is ${ids.length} tokens long; this model reads at most ${config.maxPositions}`);
+    const batch = this.model.assemble([this.model.emptyCache()]);
+    try {
+      const { values, width } = await this.model.run(batch, [ids]);
+      // The logits at position t predict the token at t + 1.
+      return spans.map(({ start, end }) => ({ ids: ids.slice(start, end), logits: Array.from({ length: end - start }, (_, k) => values.slice((start + k - 1) * width, (start + k) * width)) }));
+    } finally {
+      batch.dispose();
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.model.release();
   }

@@ -75,6 +75,19 @@ export const VerifyResultSchema = v.object({
   answer: v.nullable(v.string()),
 });
 
+/** One token of a step as the policy saw it: its probability and the most likely tokens at its place. */
+export const TokenViewSchema = v.object({
+  token: v.string(),
+  p: v.number(),
+  top: v.array(v.object({ token: v.string(), p: v.number() })),
+});
+
+/** `explain`: every step's checker verdict, PRM score and the policy's view of each of its tokens. */
+export const ExplainResultSchema = v.object({
+  temperature: v.number(),
+  steps: v.array(v.object({ text: v.string(), score: Score, valid: Validity, reason: v.string(), tokens: v.array(TokenViewSchema) })),
+});
+
 export const SolveOptionsSchema = v.object({
   strategy: v.optional(v.string()),
   budget: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024))),
@@ -100,3 +113,5 @@ export type SolveResult = v.InferOutput<typeof SolveResultSchema>;
 export type VerifyResult = v.InferOutput<typeof VerifyResultSchema>;
 export type SolveOptions = v.InferOutput<typeof SolveOptionsSchema>;
 export type DomainName = v.InferOutput<typeof DomainNameSchema>;
+export type TokenView = v.InferOutput<typeof TokenViewSchema>;
+export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
