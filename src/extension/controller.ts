@@ -96,7 +96,8 @@ export class StepwiseController implements vscode.Disposable {
     this.log.info(`solve "${problem.slice(0, 120)}" with ${options.strategy}, budget ${options.budget}`);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Stepwise', cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
-      progress.report({ message: 'starting the engine…' });
+      // Only a first solve starts the worker and loads models; later ones go straight to the search.
+      progress.report({ message: this.client ? 'searching…' : 'starting the engine…' });
       try {
         const engine = await this.ready();
         const result = await engine.solve(
