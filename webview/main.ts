@@ -6,8 +6,8 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './style.css';
 import * as v from 'valibot';
-import { HostToPanelSchema, PanelStateSchema, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
-import type { Candidate, CandidateStep } from '../src/core/protocol/results';
+import { distinctSolutions, HostToPanelSchema, PanelStateSchema, type DistinctSolution, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
+import type { CandidateStep } from '../src/core/protocol/results';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -48,20 +48,22 @@ function stepRow(step: CandidateStep): HTMLElement {
   return row;
 }
 
-function candidateCard(c: Candidate, index: number, focus: boolean): HTMLElement {
+function candidateCard(solution: DistinctSolution, rank: number, focus: boolean): HTMLElement {
+  const { candidate: c, index, copies } = solution;
   const insert = el('vscode-button', { text: 'Insert into editor' });
   insert.setAttribute('secondary', '');
   insert.addEventListener('click', () => vscode.postMessage({ type: 'insert', candidate: index }));
+  const times = copies > 1 ? el('span', { className: 'copies', text: `×${copies}`, title: `the search reached this solution ${copies} times` }) : null;
   const badge = c.verified ? el('vscode-badge', { className: 'verified', text: 'verified', title: 'every step checked and the answer is right' }) : null;
   const card = el(
     'article',
-    { className: `candidate${index === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
-    el('header', {}, el('span', { className: 'rank', text: `#${index + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}` }), badge, el('span', { className: 'spacer' }), insert),
+    { className: `candidate${rank === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
+    el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}` }), badge, el('span', { className: 'spacer' }), insert),
     el('ol', { className: 'steps' }, ...c.steps.map(stepRow)),
   );
   card.dataset.node = String(c.nodeId);
   card.tabIndex = 0;
-  card.setAttribute('aria-label', `Candidate ${index + 1}, answer ${c.answer ?? 'none'}, score ${fmt(c.score)}${c.verified ? ', verified' : ''}`);
+  card.setAttribute('aria-label', `Solution ${rank + 1}, answer ${c.answer ?? 'none'}, score ${fmt(c.score)}${c.verified ? ', verified' : ''}${copies > 1 ? `, reached ${copies} times` : ''}`);
   return card;
 }
 
@@ -113,10 +115,10 @@ function render(state: PanelState): void {
   if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
   app.querySelector('header.top')!.replaceChildren(...header);
   app.querySelector('section.agreement')!.replaceChildren(
-    ...(state.agreement.length ? [el('span', { className: 'label', text: 'Answers:' }), ...state.agreement.map((a) => el('span', { className: 'vote', text: `${a.answer} ×${a.count}` }))] : []),
+    ...(state.agreement.length ? [el('span', { className: 'label', text: 'Answers:' }), ...state.agreement.map((a) => el('span', { className: 'vote', text: `${a.answer}: ${a.count} of ${state.candidates.length}`, title: `${a.count} of the ${state.candidates.length} finished solutions answer ${a.answer}` }))] : []),
   );
   const list = app.querySelector('section.candidates')!;
-  list.replaceChildren(...(state.candidates.length ? state.candidates.map((c, i) => candidateCard(c, i, c.nodeId === state.focusNodeId)) : [el('p', { className: 'empty', text: state.status === 'running' ? 'Candidates appear here as the search finishes them.' : 'No candidates.' })]));
+  list.replaceChildren(...(state.candidates.length ? distinctSolutions(state.candidates).map((s, rank) => candidateCard(s, rank, state.focusNodeId !== null && s.nodeIds.includes(state.focusNodeId))) : [el('p', { className: 'empty', text: state.status === 'running' ? 'Candidates appear here as the search finishes them.' : 'No candidates.' })]));
   if (state.focusNodeId !== null) list.querySelector<HTMLElement>('.candidate.focused')?.scrollIntoView({ block: 'nearest' });
   vscode.setState(state);
 }

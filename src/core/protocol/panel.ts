@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CandidateSchema, DifficultySchema, NodeViewSchema } from './results';
+import { CandidateSchema, DifficultySchema, NodeViewSchema, type Candidate } from './results';
 
 /** Messages between the extension host and the solve panel's webview, declared once. */
 export const RunStatusSchema = v.picklist(['idle', 'running', 'done', 'cancelled', 'error']);
@@ -46,3 +46,27 @@ export const HostToTreePictureSchema = v.variant('type', [
 export const TreePictureToHostSchema = v.variant('type', [v.object({ type: v.literal('ready') }), v.object({ type: v.literal('select'), nodeId: v.pipe(v.number(), v.integer(), v.minValue(0)) })]);
 export type HostToTreePicture = v.InferOutput<typeof HostToTreePictureSchema>;
 export type TreePictureToHost = v.InferOutput<typeof TreePictureToHostSchema>;
+
+/** One card of the panel: a distinct solution, the candidate that stands for it, how often the search reached it. */
+export interface DistinctSolution {
+  /** Index of the best copy in the ranked candidates (what Insert inserts). */
+  index: number;
+  candidate: Candidate;
+  copies: number;
+  /** Every copy's node, so a node chosen in the tree finds its card. */
+  nodeIds: number[];
+}
+
+/** Candidates that wrote the same steps are one solution; best first, as the candidates are ranked. */
+export function distinctSolutions(candidates: readonly Candidate[]): DistinctSolution[] {
+  const byText = new Map<string, DistinctSolution>();
+  candidates.forEach((candidate, index) => {
+    const key = candidate.steps.map((s) => s.text).join('\n');
+    const seen = byText.get(key);
+    if (seen) {
+      seen.copies++;
+      seen.nodeIds.push(candidate.nodeId);
+    } else byText.set(key, { index, candidate, copies: 1, nodeIds: [candidate.nodeId] });
+  });
+  return [...byText.values()];
+}

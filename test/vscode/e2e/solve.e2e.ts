@@ -27,7 +27,7 @@ test('Solve Problem from the palette: ranked, scored, checked candidates; insert
   await page.keyboard.press('Enter');
 
   const panel = await webviewWith(page, 'section.candidates');
-  await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 2 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'two candidates and a finished search' });
+  await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 1 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'a candidate and a finished search' });
   await screenshot(page, 'panel');
   const cards = panel.locator('article.candidate');
   const scores = (await cards.locator('.total').allInnerTexts()).map((t) => Number(/score (\d\.\d\d)/.exec(t)?.[1]));
@@ -39,6 +39,9 @@ test('Solve Problem from the palette: ranked, scored, checked candidates; insert
   assert.equal(await first.locator('.verdict').count(), await first.locator('li.step').count(), 'every step has a checker verdict');
   assert.equal(await panel.locator('h1.problem').innerText(), PROBLEM);
   assert.ok((await panel.locator('.agreement .vote').count()) >= 1, 'answer agreement is shown');
+  assert.match(await panel.locator('.agreement .vote').first().innerText(), /^26: \d+ of \d+$/, 'the vote reads as a vote');
+  const texts = await cards.evaluateAll((list) => list.map((c) => [...c.querySelectorAll('li.step .text')].map((s) => s.textContent).join('\n')));
+  assert.equal(new Set(texts).size, texts.length, 'one card per distinct solution');
 
   const firstStep = (await first.locator('li.step .text').first().innerText()).trim();
   await first.locator('vscode-button', { hasText: 'Insert into editor' }).click();

@@ -50,6 +50,6 @@ test('the installed VSIX solves from the palette', { timeout: 300_000 }, async (
   const panel = await webviewWith(page, 'section.candidates', 120_000);
   await waitUntil(async () => (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'a finished search' });
   await screenshot(page, 'vsix-panel');
-  assert.ok((await panel.locator('article.candidate').count()) >= 2, 'at least two candidates');
+  assert.ok((await panel.locator('article.candidate').count()) >= 1, 'at least one candidate');
   assert.match(await panel.locator('article.candidate .answer').first().innerText(), /^Answer /);
 });
