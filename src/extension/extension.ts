@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { NodeView } from '../core/protocol/results';
+import type { TreeRow } from './tree-rows';
 import { API_KEY_SECRET, StepwiseController } from './controller';
 import { SolvePanel } from './panel';
 import { verifyActiveDocument } from './verify-command';
@@ -91,17 +91,17 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     vscode.commands.registerCommand('stepwise.cancel', () => controller.cancel()),
     vscode.commands.registerCommand('stepwise.showLog', () => log.show()),
     vscode.commands.registerCommand('stepwise.revealNode', (nodeId: number) => revealNode(nodeId)),
-    vscode.commands.registerCommand('stepwise.continueFrom', (node?: NodeView) => {
-      const target = node ?? treeView.selection[0];
+    vscode.commands.registerCommand('stepwise.continueFrom', (row?: TreeRow) => {
+      const target = row ?? treeView.selection[0];
       const search = controller.last;
       if (!target || !search) return undefined;
-      return controller.solve(search.state.problem, { prefix: searchTree.pathText(target.id) });
+      return controller.solve(search.state.problem, { prefix: searchTree.pathText(target.node.id) });
     }),
-    vscode.commands.registerCommand('stepwise.copyPath', async (node?: NodeView) => {
-      const target = node ?? treeView.selection[0];
+    vscode.commands.registerCommand('stepwise.copyPath', async (row?: TreeRow) => {
+      const target = row ?? treeView.selection[0];
       const search = controller.last;
       if (!target || !search) return;
-      await vscode.env.clipboard.writeText([search.state.problem, ...searchTree.pathText(target.id)].join('\n'));
+      await vscode.env.clipboard.writeText([search.state.problem, ...searchTree.pathText(target.node.id)].join('\n'));
       void vscode.window.setStatusBarMessage('Stepwise: path copied as a solution', 3000);
     }),
     vscode.commands.registerCommand('stepwise.openHistory', (time: number) => {

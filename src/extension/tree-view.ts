@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { NodeView } from '../core/protocol/results';
 import type { LiveSearch } from './live-search';
+import { TreeRows, type TreeRow } from './tree-rows';
 
 const fmt = (s: number | null) => (s === null ? '' : s.toFixed(2));
 
-/** The last search as a native tree: steps as the search expanded them, scores, verdicts, pruning. */
-export class SearchTreeProvider implements vscode.TreeDataProvider<NodeView> {
+/** The last search as a native tree: steps as the search expanded them (identical siblings once), scores, verdicts, pruning. */
+export class SearchTreeProvider implements vscode.TreeDataProvider<TreeRow> {
   private search: LiveSearch | null = null;
-  private children = new Map<number, NodeView[]>();
-  private readonly changed = new vscode.EventEmitter<NodeView | undefined>();
+  private rows: TreeRows | null = null;
+  private readonly changed = new vscode.EventEmitter<TreeRow | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private pending: NodeJS.Timeout | undefined;
 
@@ -17,14 +17,7 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<NodeView> {
     this.search = search;
     this.pending ??= setTimeout(() => {
       this.pending = undefined;
-      this.children = new Map();
-      for (const n of this.search?.nodes.values() ?? []) {
-        if (n.parentId === null) continue;
-        const list = this.children.get(n.parentId) ?? [];
-        list.push(n);
-        this.children.set(n.parentId, list);
-      }
-      for (const list of this.children.values()) list.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+      this.rows = new TreeRows(this.search?.nodes.values() ?? []);
       this.changed.fire(undefined);
     }, 200);
   }
@@ -33,21 +26,24 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<NodeView> {
     return this.search;
   }
 
-  getChildren(node?: NodeView): NodeView[] {
-    if (!this.search) return [];
-    if (!node) {
-      const root = this.search.nodes.get(0);
-      return root ? [root] : [];
-    }
-    return this.children.get(node.id) ?? [];
+  /** The row that shows a node (for reveal). */
+  rowOf(nodeId: number): TreeRow | undefined {
+    return this.rows?.rowOf.get(nodeId);
   }
 
-  getParent(node: NodeView): NodeView | undefined {
-    return node.parentId === null ? undefined : this.search?.nodes.get(node.parentId);
+  getChildren(row?: TreeRow): TreeRow[] {
+    if (!this.rows) return [];
+    if (!row) return this.rows.root ? [this.rows.root] : [];
+    return this.rows.children(row);
   }
 
-  getTreeItem(node: NodeView): vscode.TreeItem {
-    const hasChildren = (this.children.get(node.id)?.length ?? 0) > 0;
+  getParent(row: TreeRow): TreeRow | undefined {
+    return row.node.parentId === null ? undefined : this.rows?.rowOf.get(row.node.parentId);
+  }
+
+  getTreeItem(row: TreeRow): vscode.TreeItem {
+    const { node } = row;
+    const hasChildren = (this.rows?.children(row).length ?? 0) > 0;
     const item = new vscode.TreeItem(node.text, node.parentId === null ? vscode.TreeItemCollapsibleState.Expanded : hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `node-${node.id}`;
     if (node.parentId === null) {
@@ -56,11 +52,14 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<NodeView> {
       item.contextValue = 'stepwiseProblem';
       return item;
     }
-    const parts = [fmt(node.score)];
+    const copies = row.members.length;
+    const parts = [fmt(node.score), copies > 1 ? `×${copies}` : ''];
     if (node.status === 'pruned') parts.push('pruned');
     if (node.status === 'finished') parts.push(node.answer !== null ? `→ ${node.answer}` : 'dead end');
     item.description = parts.filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(`**PRM score** ${fmt(node.score)}\n\n**Checker** ${node.valid === true ? 'correct' : node.valid === false ? 'wrong' : 'cannot check'}: ${node.reason}\n\n**Status** ${node.status}`);
+    const why = node.status === 'pruned' && this.search ? this.rows!.prunedReason(node, this.search.nodes.values()) : node.status;
+    const times = copies > 1 ? `\n\n**Written** ${copies} times by the search at this point` : '';
+    item.tooltip = new vscode.MarkdownString(`**PRM score** ${fmt(node.score)} (the process reward model's estimate that this step leads to a right answer)\n\n**Checker** ${node.valid === true ? 'correct' : node.valid === false ? 'wrong' : 'cannot check'}: ${node.reason}\n\n**Status** ${why}${times}`);
     const verdict = node.valid === true ? ['pass', 'testing.iconPassed'] : node.valid === false ? ['error', 'testing.iconFailed'] : ['question', 'descriptionForeground'];
     item.iconPath = node.status === 'pruned' ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(verdict[0], new vscode.ThemeColor(verdict[1]));
     item.contextValue = 'stepwiseStep';

@@ -42,7 +42,7 @@ test('Solve Problem returns scored candidates and fills the search tree', async 
   for (const c of result.candidates) for (const s of c.steps) assert.equal(typeof s.score, 'number');
   await new Promise((r) => setTimeout(r, 400));
   const [root] = searchTree.getChildren();
-  assert.equal(root.text, 'Compute 12 + 7 * ( 5 - 3 ).');
+  assert.equal(root.node.text, 'Compute 12 + 7 * ( 5 - 3 ).');
   const children = searchTree.getChildren(root);
   assert.ok(children.length >= 1);
   const item = searchTree.getTreeItem(children[0]);
