@@ -43,7 +43,8 @@ function verdictMark(step: CandidateStep): HTMLElement {
 function stepRow(step: CandidateStep): HTMLElement {
   const bar = el('span', { className: `bar ${scoreClass(step.score)}` });
   bar.style.width = `${Math.round(100 * Math.max(0, Math.min(1, step.score ?? 0)))}%`;
-  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: `PRM score ${fmt(step.score)}` }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score) }));
+  const meaning = `PRM score ${fmt(step.score)}: the process reward model's estimate that this step leads to a right answer`;
+  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: meaning }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score), title: meaning }));
   row.title = `PRM score ${fmt(step.score)} — ${step.reason}`;
   return row;
 }
@@ -58,7 +59,7 @@ function candidateCard(solution: DistinctSolution, rank: number, focus: boolean)
   const card = el(
     'article',
     { className: `candidate${rank === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
-    el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}` }), badge, el('span', { className: 'spacer' }), insert),
+    el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}`, title: "the solution's score: its steps' PRM scores combined as the search ranks them" }), badge, el('span', { className: 'spacer' }), insert),
     el('ol', { className: 'steps' }, ...c.steps.map(stepRow)),
   );
   card.dataset.node = String(c.nodeId);
@@ -92,7 +93,8 @@ function controlsFor(state: PanelState): HTMLElement {
   cancel.setAttribute('secondary', '');
   cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
   controls = { strategy, budget, cancel, rerun };
-  return el('div', { className: 'controls' }, el('label', { text: 'Strategy' }), strategy, el('label', { text: 'Budget' }), budget, rerun, cancel);
+  // Each label stays on the row of its field when the controls wrap in a narrow panel.
+  return el('div', { className: 'controls' }, el('span', { className: 'field' }, el('label', { text: 'Strategy' }), strategy), el('span', { className: 'field' }, el('label', { text: 'Budget' }), budget), rerun, cancel);
 }
 
 function render(state: PanelState): void {
@@ -105,12 +107,13 @@ function render(state: PanelState): void {
     shownRun = runKey;
   }
   controls!.cancel.toggleAttribute('disabled', state.status !== 'running');
-  const difficulty = state.difficulty ? ` · difficulty ${state.difficulty.bin}/5` : '';
+  const difficulty = state.difficulty ? ` · estimated difficulty ${state.difficulty.bin} of 5` : '';
+  const plan = state.chosen ? `${state.strategy} chose ${state.chosen}, cap ${state.budget}` : `${state.strategy}, budget ${state.budget}`;
   const status = state.status === 'running' ? el('vscode-progress-ring', { className: 'spinner' }) : null;
   const statusText = { idle: '', running: 'searching…', done: 'done', cancelled: 'cancelled', error: 'failed' }[state.status];
   const header = [
     el('h1', { className: 'problem', text: state.problem }),
-    el('div', { className: 'meta' }, status, el('span', { text: `${state.strategy}${state.chosen ? ` → ${state.chosen}` : ''} · budget ${state.budget}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} nodes · ${statusText}` })),
+    el('div', { className: 'meta' }, status, el('span', { text: `${plan}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} ${state.nodes === 1 ? 'step' : 'steps'} explored · ${statusText}` })),
   ];
   if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
   app.querySelector('header.top')!.replaceChildren(...header);

@@ -34,7 +34,7 @@ export class LiveSearch {
     switch (e.type) {
       case 'plan':
         // The engine announces the request first; `auto` then announces what it chose.
-        this.state = e.difficulty ? { ...this.state, chosen: `${e.strategy}, budget ${e.budget}`, difficulty: e.difficulty } : { ...this.state, strategy: e.strategy, budget: e.budget };
+        this.state = e.difficulty ? { ...this.state, chosen: chosenText(e.strategy, e.budget), difficulty: e.difficulty } : { ...this.state, strategy: e.strategy, budget: e.budget };
         return;
       case 'node':
         this.nodes.set(e.node.id, e.node);
@@ -64,7 +64,7 @@ export class LiveSearch {
       status: 'done',
       message: '',
       strategy: r.strategy,
-      chosen: r.chosen ? `${r.chosen.strategy}, budget ${r.chosen.budget}` : null,
+      chosen: r.chosen ? chosenText(r.chosen.strategy, r.chosen.budget) : null,
       budget: r.budget,
       difficulty: r.difficulty,
       tokens: r.tokens,
@@ -113,4 +113,10 @@ export function agreementOf(candidates: readonly Candidate[]): { answer: string;
     counts.set(key, entry);
   }
   return [...counts.values()].sort((a, b) => b.count - a.count);
+}
+
+/** What auto chose, in words: "greedy (1 sample)", "beam (16 beams)". */
+export function chosenText(strategy: string, budget: number): string {
+  const unit = strategy === 'beam' || strategy === 'lookahead' ? 'beam' : strategy === 'dvts' ? 'subtree' : strategy === 'rebase' ? 'particle' : 'sample';
+  return `${strategy} (${budget} ${unit}${budget === 1 ? '' : 's'})`;
 }
