@@ -39,8 +39,9 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryEntry> {
   }
 
   getTreeItem(e: HistoryEntry): vscode.TreeItem {
-    const item = new vscode.TreeItem(e.problem, vscode.TreeItemCollapsibleState.None);
-    item.description = `→ ${e.answer ?? '?'} · ${e.strategy} · ${new Date(e.time).toLocaleTimeString()}`;
+    // Answer, strategy and time first: a narrow side bar cuts the long problem text, not them.
+    const item = new vscode.TreeItem(e.answer ?? '(no answer)', vscode.TreeItemCollapsibleState.None);
+    item.description = `${e.strategy} · ${new Date(e.time).toLocaleTimeString()} · ${e.problem}`;
     item.tooltip = `${e.problem}\nanswer ${e.answer ?? '(none)'} · ${e.strategy} · ${new Date(e.time).toLocaleString()}`;
     item.iconPath = new vscode.ThemeIcon('history');
     item.command = { command: 'stepwise.openHistory', title: 'Reopen', arguments: [e.time] };
