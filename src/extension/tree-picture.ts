@@ -26,7 +26,7 @@ export class TreePictureView implements vscode.WebviewViewProvider {
     const script = view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'tree-picture.js'));
     const style = view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'tree-picture.css'));
     const csp = `default-src 'none'; style-src ${view.webview.cspSource}; script-src 'nonce-${nonce}'`;
-    view.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><link rel="stylesheet" href="${style}"><title>Search picture</title></head><body><div id="picture" role="img" aria-label="Search tree"></div><p id="legend"></p><script nonce="${nonce}" src="${script}"></script></body></html>`;
+    view.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><link rel="stylesheet" href="${style}"><title>Search picture</title></head><body><div id="picture"></div><p id="info" aria-live="polite"></p><p id="legend"></p><script nonce="${nonce}" src="${script}"></script></body></html>`;
     view.webview.onDidReceiveMessage((data: unknown) => {
       const m = parseMessage(TreePictureToHostSchema, data);
       if (!m.ok) return this.log.warn(`dropped an invalid message from the tree picture (${m.error})`);

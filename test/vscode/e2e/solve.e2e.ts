@@ -62,6 +62,13 @@ test('the side bar shows the search tree and its picture; a node reveals its can
   const picture = await webviewWith(page, '#picture svg');
   assert.ok((await picture.locator('circle.node').count()) >= 3);
   assert.ok((await picture.locator('circle.node.chosen').count()) >= 2, 'the chosen path is highlighted');
+  await picture.locator('circle.node').nth(1).hover();
+  await waitUntil(async () => /PRM score \d\.\d\d/.test(await picture.locator('#info').innerText()), { what: 'the hovered node described' });
+  const layer = picture.locator('#picture svg > g');
+  const before = await layer.getAttribute('transform');
+  await picture.locator('#picture').dispatchEvent('wheel', { deltaY: -120, clientX: 40, clientY: 40 });
+  await waitUntil(async () => (await layer.getAttribute('transform')) !== before, { what: 'the picture zoomed' });
+  assert.match((await picture.locator('#legend').innerText()), /^\d+ steps? · /);
   await screenshot(page, 'tree');
   const panel = await webviewWith(page, 'section.candidates');
   await waitUntil(async () => (await panel.locator('article.candidate.focused').count()) === 1, { what: 'the focused candidate' });
