@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { EngineConfig } from '../core/protocol/worker';
 import type { SolveOptions } from '../core/protocol/results';
-import { bundledModels } from '../core/domains';
+import { bundledModels } from '../core/domains/models';
 
 /** Settings under `stepwise.*`, read fresh each time so changes apply without a reload. */
 export interface StepwiseSettings {

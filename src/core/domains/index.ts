@@ -1,16 +1,16 @@
-import { join } from 'node:path';
-import type { EngineConfig } from '../protocol/worker';
 import type { Domain } from './domain';
 import { make24 } from './make24';
 import { stepmath } from './stepmath/domain';
 
 export type { Domain, DomainName, SolutionVerdict, StepVerdict } from './domain';
+export { bundledModels, DOMAIN_MODELS } from './models';
+import { DEFAULT_DOMAIN_NAME } from './models';
 
 /** Every domain, in the order their recognisers are asked (the most specific first). */
 export const DOMAINS: readonly Domain[] = [make24, stepmath];
 
 /** The domain whose bundled models answer text that no domain recognises. */
-export const DEFAULT_DOMAIN: Domain = stepmath;
+export const DEFAULT_DOMAIN: Domain = DOMAINS.find((d) => d.name === DEFAULT_DOMAIN_NAME)!;
 
 export function domainNamed(name: string): Domain | undefined {
   return DOMAINS.find((d) => d.name === name);
@@ -32,13 +32,4 @@ export function domainOf(problem: string): Domain | null {
   } catch {
     return null;
   }
-}
-
-/**
- * The bundled models under `root` (the package's models/ folder): the default pair, and each
- * domain's own pair for its problems.
- */
-export function bundledModels(root: string): Pick<EngineConfig, 'policyDir' | 'prmDir' | 'domainModels'> {
-  const dirs = (d: Domain) => ({ policyDir: join(root, d.models.policy), prmDir: join(root, d.models.prm) });
-  return { ...dirs(DEFAULT_DOMAIN), domainModels: Object.fromEntries(DOMAINS.filter((d) => d !== DEFAULT_DOMAIN).map((d) => [d.name, dirs(d)])) };
 }

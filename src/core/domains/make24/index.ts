@@ -5,6 +5,7 @@ import { checkLines } from './checker';
 import { canReach } from './solver';
 import { MAX_COUNT, MIN_COUNT, puzzleText, readPuzzle } from './puzzle';
 import table from './plan-table.json';
+import { DOMAIN_MODELS } from '../models';
 
 const ANSWER_LINE = /^\s*answer\s*[:=]\s*(.*?)\s*\.?$/i;
 
@@ -41,6 +42,6 @@ export const make24: Domain = {
     const count = read && 'puzzle' in read ? read.puzzle.numbers.length : 4;
     return (count - MIN_COUNT + 1) / (MAX_COUNT - MIN_COUNT + 1);
   },
-  models: { policy: 'make24-policy', prm: 'make24-prm', policy4x: 'make24-policy-4x' },
+  models: DOMAIN_MODELS.make24,
   planTable: table as PolicyTable,
 };

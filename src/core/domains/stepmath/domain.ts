@@ -1,5 +1,6 @@
 import { POLICY_TABLE } from '../../adapt/policy-table';
 import type { Domain } from '../domain';
+import { DOMAIN_MODELS } from '../models';
 import { parseProblem } from './problem';
 import { countProblemOps } from './generate';
 import { prepareStepMath } from './prepare';
@@ -19,6 +20,6 @@ export const stepmath: Domain = {
     const p = parseProblem(problem);
     return (p ? countProblemOps(p) : 3) / 6;
   },
-  models: { policy: 'stepmath-policy', prm: 'stepmath-prm', policy4x: 'stepmath-policy-4x' },
+  models: DOMAIN_MODELS.stepmath,
   planTable: POLICY_TABLE,
 };
