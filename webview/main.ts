@@ -116,6 +116,11 @@ function render(state: PanelState): void {
     el('div', { className: 'meta' }, status, el('span', { text: `${plan}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} ${state.nodes === 1 ? 'step' : 'steps'} explored · ${statusText}` })),
   ];
   if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
+  if (state.cursor) {
+    const c = state.cursor;
+    const mark = verdictMark({ text: c.text, score: c.score, valid: c.valid, reason: c.reason });
+    header.push(el('div', { className: 'cursor', title: c.reason }, el('span', { className: 'label', text: `Line ${c.line}:` }), mark, el('span', { className: 'text', text: c.text }), el('span', { className: `score ${scoreClass(c.score)}`, text: `PRM ${fmt(c.score)}`, title: "the process reward model's estimate that this step leads to a right answer" }), el('span', { className: 'reason', text: c.reason })));
+  }
   app.querySelector('header.top')!.replaceChildren(...header);
   app.querySelector('section.agreement')!.replaceChildren(
     ...(state.agreement.length ? [el('span', { className: 'label', text: 'Answers:' }), ...state.agreement.map((a) => el('span', { className: 'vote', text: `${a.answer}: ${a.count} of ${state.candidates.length}`, title: `${a.count} of the ${state.candidates.length} finished solutions answer ${a.answer}` }))] : []),

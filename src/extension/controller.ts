@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { EngineClient, EngineError } from '../worker/client';
 import type { SolveResult, VerifyResult } from '../core/protocol/results';
-import type { PanelToHost } from '../core/protocol/panel';
+import type { PanelState, PanelToHost } from '../core/protocol/panel';
 import { engineConfig, readSettings, solveOptions } from './settings';
 import { LiveSearch } from './live-search';
 import { SolvePanel } from './panel';
@@ -73,6 +73,16 @@ export class StepwiseController implements vscode.Disposable {
     search.state = { ...search.state, focusNodeId };
     SolvePanel.show(this.context.extensionUri, this.panelHandlers()).update(search.state, true);
     for (const l of this.searchListeners) l(search);
+  }
+
+  /**
+   * The step under the editor's cursor (or none): its card highlighted and its verdict in the
+   * panel's header, when the panel is open; it is not opened for a cursor move.
+   */
+  showCursor(search: LiveSearch, step: { nodeId: number; cursor: NonNullable<PanelState['cursor']> } | null): void {
+    if (search !== this.last) return;
+    search.state = step ? { ...search.state, cursor: step.cursor, focusNodeId: step.nodeId } : { ...search.state, cursor: null };
+    SolvePanel.instance?.update(search.state, true);
   }
 
   cancel(): void {

@@ -11,6 +11,7 @@ import { VerificationCache } from './verification';
 import { StepHoverProvider } from './hover';
 import { SolutionDiagnostics, SolveFromHereActions } from './diagnostics';
 import { LiveSearch } from './live-search';
+import { CursorSync } from './cursor-sync';
 
 /** What activation hands to tests (and nothing heavier: the engine's worker starts on first use). */
 export interface StepwiseApi {
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   };
   const picture = new TreePictureView(context.extensionUri, revealNode, log);
   const treeView = vscode.window.createTreeView('stepwise.searchTree', { treeDataProvider: searchTree, showCollapseAll: true });
+  const cursorSync = new CursorSync(controller, searchTree, treeView);
 
   const selectionOrLine = (editor: vscode.TextEditor | undefined): string => {
     if (!editor) return '';
@@ -59,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     log,
     controller,
     treeView,
+    cursorSync,
     diagnostics,
     controller.onSearch((s) => {
       searchTree.show(s);

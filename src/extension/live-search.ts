@@ -80,6 +80,22 @@ export class LiveSearch {
     this.state = { ...this.state, status, message };
   }
 
+  /**
+   * The node whose path from the root writes exactly these lines (a document's steps up to the
+   * cursor), preferring the branch the search took furthest; null when the search never wrote them.
+   */
+  nodeAlong(lines: readonly string[]): NodeView | null {
+    const rank = { finished: 3, expanded: 2, active: 1, pruned: 0 } as const;
+    let at: NodeView | undefined = this.nodes.get(0);
+    for (const line of lines) {
+      const text = line.trim();
+      const next: NodeView[] = [...this.nodes.values()].filter((n) => n.parentId === at!.id && n.text.trim() === text);
+      if (!next.length) return null;
+      at = next.sort((a, b) => rank[b.status] - rank[a.status] || (b.score ?? 0) - (a.score ?? 0))[0];
+    }
+    return at && at.parentId !== null ? at : null;
+  }
+
   /** Path from the root to a node, root excluded. */
   pathTo(id: number): NodeView[] {
     const path: NodeView[] = [];

@@ -23,6 +23,8 @@ export const PanelStateSchema = v.object({
   strategies: v.array(v.string()),
   /** The candidate to scroll to and highlight (from the tree view), or null. */
   focusNodeId: v.nullable(v.number()),
+  /** The step under the editor's cursor, when the document's lines came from this search. */
+  cursor: v.optional(v.nullable(v.object({ line: v.number(), text: v.string(), score: v.nullable(v.number()), valid: v.nullable(v.boolean()), reason: v.string() }))),
 });
 
 export const HostToPanelSchema = v.variant('type', [v.object({ type: v.literal('state'), state: PanelStateSchema })]);

@@ -46,6 +46,12 @@ test('Solve Problem from the palette: ranked, scored, checked candidates; insert
   const firstStep = (await first.locator('li.step .text').first().innerText()).trim();
   await first.locator('vscode-button', { hasText: 'Insert into editor' }).click();
   await waitUntil(async () => (await editorText(page)).includes(firstStep), { what: 'the candidate in the editor' });
+  // Cursor-synced view: the cursor on an inserted step finds it in the panel.
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowDown');
+  await waitUntil(async () => (await panel.locator('.cursor').innerText().catch(() => '')).includes(firstStep), { what: 'the step under the cursor in the panel header' });
+  assert.match(await panel.locator('.cursor').innerText(), /^Line 2:/);
+  assert.equal(await panel.locator('article.candidate.focused').count(), 1, 'its card is highlighted');
 });
 
 test('the side bar shows the search tree and its picture; a node reveals its candidate', { timeout: 180_000 }, async () => {
