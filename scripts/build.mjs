@@ -15,6 +15,7 @@ const builds = [
   { entryPoints: ['src/core/model/shard-worker.ts'], outfile: 'dist/decoder-shard.js', platform: 'node', format: 'cjs', external: nodeExternal },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { entryPoints: ['webview/tree-picture.ts'], outfile: 'dist/tree-picture.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: ['webview/explain.ts'], outfile: 'dist/explain.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));

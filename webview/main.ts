@@ -40,11 +40,13 @@ function verdictMark(step: CandidateStep): HTMLElement {
   return node;
 }
 
-function stepRow(step: CandidateStep): HTMLElement {
+function stepRow(step: CandidateStep, candidate: number, index: number): HTMLElement {
   const bar = el('span', { className: `bar ${scoreClass(step.score)}` });
   bar.style.width = `${Math.round(100 * Math.max(0, Math.min(1, step.score ?? 0)))}%`;
   const meaning = `PRM score ${fmt(step.score)}: the process reward model's estimate that this step leads to a right answer`;
-  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: meaning }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score), title: meaning }));
+  const explain = el('button', { className: 'explain', text: 'Explain', title: "the policy's view of every token of this step" });
+  explain.addEventListener('click', () => vscode.postMessage({ type: 'explain', candidate, step: index }));
+  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: meaning }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score), title: meaning }), explain);
   row.title = `PRM score ${fmt(step.score)} — ${step.reason}`;
   return row;
 }
@@ -60,7 +62,7 @@ function candidateCard(solution: DistinctSolution, rank: number, focus: boolean)
     'article',
     { className: `candidate${rank === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
     el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}`, title: "the solution's score: its steps' PRM scores combined as the search ranks them" }), badge, el('span', { className: 'spacer' }), insert),
-    el('ol', { className: 'steps' }, ...c.steps.map(stepRow)),
+    el('ol', { className: 'steps' }, ...c.steps.map((s, i) => stepRow(s, index, i))),
   );
   card.dataset.node = String(c.nodeId);
   card.tabIndex = 0;

@@ -5,7 +5,8 @@ import { DEFAULT_PARAMS, type SearchParams } from './search/params';
 import { STRATEGIES } from './search/registry';
 import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
 import { DEFAULT_DOMAIN, type Domain } from './domains';
-import type { Candidate, ExplainResult, SolveOptions, SolveResult, VerifyResult } from './protocol/results';
+import type { Candidate, ExplainResult, SolveOptions, SolveResult, VerifyResult, WhatIfResult } from './protocol/results';
+import { Rng } from './rng';
 import { LocalPolicy } from './model/policy';
 import { tokenViews } from './explain';
 import { BadInputError, recogniseProblem } from './input';
@@ -95,14 +96,27 @@ export class Engine {
    * score (as verify gives it) and, for each token, the policy's probability of it and its top
    * alternatives at `temperature`, from one teacher-forced pass of the policy's own session.
    */
-  async explain(rawProblem: string, steps: readonly string[], options: { temperature?: number; top?: number } = {}): Promise<ExplainResult> {
+  async explain(rawProblem: string, steps: readonly string[], options: { temperature?: number; top?: number; logits?: number } = {}): Promise<ExplainResult> {
     const temperature = options.temperature ?? 1;
     const { problem, domain } = recogniseProblem(rawProblem);
     const { policy } = await this.modelsFor(domain);
     if (!(policy instanceof LocalPolicy)) throw new Error('explain needs a local policy model: a completions server does not return the logits of every token');
     const [verified, forced] = await Promise.all([this.verify(problem, steps), policy.stepLogits(problem, steps)]);
     const piece = (id: number) => policy.model.tokenizer.piece(id);
-    return { temperature, steps: verified.steps.map((s, i) => ({ ...s, tokens: tokenViews(forced[i].ids, forced[i].logits, piece, temperature, options.top ?? 5) })) };
+    return { temperature, steps: verified.steps.map((s, i) => ({ ...s, tokens: tokenViews(forced[i].ids, forced[i].logits, piece, temperature, options.top ?? 5, options.logits ?? 0) })) };
+  }
+
+  /**
+   * What if the policy had written `beginning` (a step's first tokens, the last one chosen by the
+   * user)? It writes the rest of that step (seeded), and the step gets its PRM score and verdict.
+   */
+  async whatIf(rawProblem: string, before: readonly string[], beginning: string, options: { seed?: number; temperature?: number } = {}): Promise<WhatIfResult> {
+    const { problem, domain } = recogniseProblem(rawProblem);
+    const { policy } = await this.modelsFor(domain);
+    if (!(policy instanceof LocalPolicy)) throw new Error('what-if needs a local policy model');
+    const text = await policy.continueStep(problem, before, beginning, { temperature: options.temperature ?? 0, topP: 1, suppress: [] }, new Rng(options.seed ?? 0));
+    const verified = await this.verify(problem, [...before, text]);
+    return verified.steps[verified.steps.length - 1];
   }
 
   private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {

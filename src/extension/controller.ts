@@ -181,6 +181,12 @@ export class StepwiseController implements vscode.Disposable {
         await this.insert(candidate.steps.map((s) => s.text).join('\n'));
         return;
       }
+      case 'explain': {
+        const candidate = state?.candidates[m.candidate];
+        if (!candidate || !state || m.step >= candidate.steps.length) return;
+        await vscode.commands.executeCommand('stepwise.explainStep', { problem: state.problem, steps: candidate.steps.map((s) => s.text), index: m.step });
+        return;
+      }
     }
   }
 

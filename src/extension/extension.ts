@@ -12,6 +12,7 @@ import { StepHoverProvider } from './hover';
 import { SolutionDiagnostics, SolveFromHereActions } from './diagnostics';
 import { LiveSearch } from './live-search';
 import { CursorSync } from './cursor-sync';
+import { ExplainPanel, type StepToExplain } from './explain-panel';
 
 /** What activation hands to tests (and nothing heavier: the engine's worker starts on first use). */
 export interface StepwiseApi {
@@ -50,6 +51,20 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const picture = new TreePictureView(context.extensionUri, revealNode, log);
   const treeView = vscode.window.createTreeView('stepwise.searchTree', { treeDataProvider: searchTree, showCollapseAll: true });
   const cursorSync = new CursorSync(controller, searchTree, treeView);
+
+  /** The step to explain: a tree row's path, a step handed over (panel, hover), or the cursor's line. */
+  const explainTarget = (arg: TreeRow | StepToExplain | undefined): StepToExplain | null => {
+    if (arg && 'node' in arg) {
+      const search = controller.last;
+      const steps = searchTree.pathText(arg.node.id);
+      return search && steps.length ? { problem: search.state.problem, steps, index: steps.length - 1 } : null;
+    }
+    if (arg) return arg;
+    const editor = vscode.window.activeTextEditor;
+    const solution = editor && readSolution(editor.document);
+    const index = solution?.steps.findIndex((s) => s.line === editor!.selection.active.line) ?? -1;
+    return solution && index >= 0 ? { problem: solution.problem, steps: solution.steps.slice(0, index + 1).map((s) => s.text), index } : null;
+  };
 
   const selectionOrLine = (editor: vscode.TextEditor | undefined): string => {
     if (!editor) return '';
@@ -99,6 +114,14 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
       const search = controller.last;
       if (!target || !search) return undefined;
       return controller.solve(search.state.problem, { prefix: searchTree.pathText(target.node.id) });
+    }),
+    vscode.commands.registerCommand('stepwise.explainStep', (arg?: TreeRow | StepToExplain) => {
+      const target = explainTarget(arg ?? treeView.selection[0]);
+      if (!target) {
+        void vscode.window.showInformationMessage('Stepwise: put the cursor on a step of a solution (or choose a step in the Search Tree) to explain it.');
+        return undefined;
+      }
+      return ExplainPanel.show(target, context.extensionUri, controller, log);
     }),
     vscode.commands.registerCommand('stepwise.copyPath', async (row?: TreeRow) => {
       const target = row ?? treeView.selection[0];

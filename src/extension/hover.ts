@@ -50,6 +50,9 @@ export class StepHoverProvider implements vscode.HoverProvider {
       }
       md.appendMarkdown('.');
     }
+    const args = encodeURIComponent(JSON.stringify([{ problem: solution.problem, steps: solution.steps.slice(0, index + 1).map((s) => s.text), index }]));
+    md.appendMarkdown(`\n\n[Explain this step](command:stepwise.explainStep?${args} "the policy's view of every token of this step")`);
+    md.isTrusted = { enabledCommands: ['stepwise.explainStep'] };
     return new vscode.Hover(md, doc.lineAt(position.line).range);
   }
 

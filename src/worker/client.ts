@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { parseMessage, WorkerMessageSchema, type EngineConfig, type ErrorKind, type HostMessage } from '../core/protocol/worker';
-import type { SearchEvent, SolveOptions, SolveResult, VerifyResult } from '../core/protocol/results';
+import type { ExplainResult, SearchEvent, SolveOptions, SolveResult, VerifyResult, WhatIfResult } from '../core/protocol/results';
+
+type JobResult = SolveResult | VerifyResult | ExplainResult | WhatIfResult;
 
 /** A failure reported by the engine, with its kind (bad input, model, cancelled, internal). */
 export class EngineError extends Error {
@@ -14,7 +16,7 @@ export class EngineError extends Error {
 }
 
 interface Pending {
-  resolve: (value: SolveResult | VerifyResult) => void;
+  resolve: (value: JobResult) => void;
   reject: (e: Error) => void;
   onEvent?: (e: SearchEvent) => void;
   onIdle?: () => void;
@@ -50,12 +52,22 @@ export class EngineClient {
     return this.request((id) => ({ type: 'verify', id, problem, steps }), signal) as Promise<VerifyResult>;
   }
 
+  /** Every step's tokens as the policy sees them, with `logits` raw logits per token for the Explain view. */
+  explain(problem: string, steps: string[], logits: number): Promise<ExplainResult> {
+    return this.request((id) => ({ type: 'explain', id, problem, steps, logits })) as Promise<ExplainResult>;
+  }
+
+  /** The step the policy writes from `beginning` on (after `steps`), with its score and verdict. */
+  whatIf(problem: string, steps: string[], beginning: string, seed: number, temperature: number): Promise<WhatIfResult> {
+    return this.request((id) => ({ type: 'whatIf', id, problem, steps, beginning, seed, temperature })) as Promise<WhatIfResult>;
+  }
+
   /** Whether any job is still in the worker (it reports 'idle' when one leaves). */
   get busy(): boolean {
     return this.pending.size > 0;
   }
 
-  private async request(make: (id: number) => HostMessage, signal?: AbortSignal, onEvent?: (e: SearchEvent) => void): Promise<SolveResult | VerifyResult> {
+  private async request(make: (id: number) => HostMessage, signal?: AbortSignal, onEvent?: (e: SearchEvent) => void): Promise<JobResult> {
     if (signal?.aborted) throw new EngineError('cancelled', 'cancelled');
     await this.start();
     // A cancel that came while the worker was starting must not be lost.
@@ -116,6 +128,8 @@ export class EngineClient {
         return;
       case 'solved':
       case 'verified':
+      case 'explained':
+      case 'continued':
         p.resolve(m.result);
         return;
       case 'error':

@@ -12,7 +12,7 @@ import * as v from 'valibot';
  * Jobs run one at a time in arrival order; `cancel` aborts the running job between decoding
  * steps or drops a queued one.
  */
-type Job = Extract<HostMessage, { type: 'solve' | 'verify' }>;
+type Job = Extract<HostMessage, { type: 'solve' | 'verify' | 'explain' | 'whatIf' }>;
 
 const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
@@ -47,11 +47,19 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
   // Bad input is answered before any model loads, so it costs milliseconds.
   prepareProblem(job.problem);
   const e = await loadEngine();
-  if (job.type === 'solve') {
-    const result = await e.solve(job.problem, job.options, (event) => post({ type: 'event', id: job.id, event }), signal);
-    post({ type: 'solved', id: job.id, result });
-  } else {
-    post({ type: 'verified', id: job.id, result: await e.verify(job.problem, job.steps) });
+  switch (job.type) {
+    case 'solve':
+      post({ type: 'solved', id: job.id, result: await e.solve(job.problem, job.options, (event) => post({ type: 'event', id: job.id, event }), signal) });
+      return;
+    case 'verify':
+      post({ type: 'verified', id: job.id, result: await e.verify(job.problem, job.steps) });
+      return;
+    case 'explain':
+      post({ type: 'explained', id: job.id, result: await e.explain(job.problem, job.steps, { temperature: 1, top: 5, logits: job.logits }) });
+      return;
+    case 'whatIf':
+      post({ type: 'continued', id: job.id, result: await e.whatIf(job.problem, job.steps, job.beginning, { seed: job.seed, temperature: job.temperature }) });
+      return;
   }
 }
 

@@ -57,3 +57,19 @@ test('stepwise explain --json prints the documented structure; bad input is one 
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^stepwise: --temperature must be/);
 });
+
+test('what-if: the policy writes the rest of a step from a chosen beginning, and the step gets its score and verdict; raw logits come on request', async () => {
+  const r = await engine.whatIf('Compute 12 + 7 * ( 5 - 3 ).', ['5 - 3 = 2'], '7 * 2 = 1', { seed: 0 });
+  assert.ok(r.text.startsWith('7 * 2 = 1'), r.text);
+  assert.ok(r.score !== null && r.score >= 0 && r.score <= 1);
+  assert.equal(r.valid, r.text === '7 * 2 = 14');
+  const withLogits = await engine.explain('Compute 12 + 7 * ( 5 - 3 ).', ['5 - 3 = 2'], { logits: 256 });
+  for (const t of withLogits.steps[0].tokens) {
+    assert.ok(t.logits && t.logits.some((l) => l.token === t.token), 'the written token is among the logits sent');
+    // softmax over the logits sent (the whole vocabulary of the bundled model) gives the same p
+    const max = Math.max(...t.logits!.map((l) => l.logit));
+    const sum = t.logits!.reduce((a, l) => a + Math.exp(l.logit - max), 0);
+    const own = t.logits!.find((l) => l.token === t.token)!;
+    assert.ok(Math.abs(Math.exp(own.logit - max) / sum - t.p) < 1e-5);
+  }
+});

@@ -88,6 +88,19 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   }
 
   /**
+   * The rest of a step from a given beginning (a what-if: the step's first tokens with one of
+   * them replaced): one step sampled with a seeded generator, the beginning included in the text.
+   */
+  async continueStep(problem: string, before: readonly string[], beginning: string, sampling: SamplingOptions, rng: Rng): Promise<string> {
+    const { tokenizer, config } = this.model;
+    const ids = [...tokenizer.promptIds(problem), ...tokenizer.encode(before.map((s) => `${s}${config.stepSeparator}`).join('')), ...tokenizer.encode(beginning)];
+    if (ids.length >= config.maxPositions) throw new BadInputError(`the solution is ${ids.length} tokens long; this model reads at most ${config.maxPositions}`);
+    const { cache, last } = await this.model.prefill(ids);
+    const [draft] = await this.extend([{ cache, nextLogits: last, ids }], sampling, rng);
+    return `${beginning}${draft.text}`;
+  }
+
+  /**
    * Teacher forcing: the logits the policy gives before each token of each step (the step's text and
    * its separator), from one forward pass over the prompt and the whole solution.
    */

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CandidateSchema, DifficultySchema, NodeViewSchema, type Candidate } from './results';
+import { CandidateSchema, DifficultySchema, ExplainResultSchema, NodeViewSchema, StepSchema, type Candidate } from './results';
 
 /** Messages between the extension host and the solve panel's webview, declared once. */
 export const RunStatusSchema = v.picklist(['idle', 'running', 'done', 'cancelled', 'error']);
@@ -34,7 +34,27 @@ export const PanelToHostSchema = v.variant('type', [
   v.object({ type: v.literal('rerun'), strategy: v.pipe(v.string(), v.maxLength(40)), budget: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)) }),
   v.object({ type: v.literal('cancel') }),
   v.object({ type: v.literal('insert'), candidate: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  v.object({ type: v.literal('explain'), candidate: v.pipe(v.number(), v.integer(), v.minValue(0)), step: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
 ]);
+
+/** The Explain Step view: one step's tokens through the policy's eyes, and what-ifs. */
+export const HostToExplainSchema = v.variant('type', [
+  v.object({ type: v.literal('explain'), problem: v.string(), step: v.number(), result: ExplainResultSchema }),
+  v.object({ type: v.literal('whatIf'), step: v.number(), position: v.number(), token: v.string(), result: StepSchema }),
+  v.object({ type: v.literal('failed'), message: v.string() }),
+]);
+export const ExplainToHostSchema = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
+  v.object({
+    type: v.literal('whatIf'),
+    step: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    position: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    token: v.pipe(v.string(), v.maxLength(64)),
+    temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(5)),
+  }),
+]);
+export type HostToExplain = v.InferOutput<typeof HostToExplainSchema>;
+export type ExplainToHost = v.InferOutput<typeof ExplainToHostSchema>;
 
 export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
 export type PanelState = v.InferOutput<typeof PanelStateSchema>;

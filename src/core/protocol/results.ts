@@ -80,6 +80,11 @@ export const TokenViewSchema = v.object({
   token: v.string(),
   p: v.number(),
   top: v.array(v.object({ token: v.string(), p: v.number() })),
+  /**
+   * The logits of the most likely tokens (all of them for a vocabulary of up to 256), raw: the
+   * Explain view reshapes them at any temperature without asking the model again. Only on request.
+   */
+  logits: v.optional(v.array(v.object({ token: v.string(), logit: v.number() }))),
 });
 
 /** `explain`: every step's checker verdict, PRM score and the policy's view of each of its tokens. */
@@ -87,6 +92,9 @@ export const ExplainResultSchema = v.object({
   temperature: v.number(),
   steps: v.array(v.object({ text: v.string(), score: Score, valid: Validity, reason: v.string(), tokens: v.array(TokenViewSchema) })),
 });
+
+/** A what-if: the step the policy writes from a chosen token on, with its PRM score and verdict. */
+export const WhatIfResultSchema = StepSchema;
 
 export const SolveOptionsSchema = v.object({
   strategy: v.optional(v.string()),
@@ -115,3 +123,4 @@ export type SolveOptions = v.InferOutput<typeof SolveOptionsSchema>;
 export type DomainName = v.InferOutput<typeof DomainNameSchema>;
 export type TokenView = v.InferOutput<typeof TokenViewSchema>;
 export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
+export type WhatIfResult = v.InferOutput<typeof WhatIfResultSchema>;

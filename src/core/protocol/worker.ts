@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { SearchEventSchema, SolveOptionsSchema, SolveResultSchema, VerifyResultSchema } from './results';
+import { ExplainResultSchema, SearchEventSchema, SolveOptionsSchema, SolveResultSchema, VerifyResultSchema, WhatIfResultSchema } from './results';
 
 /** Messages between a host (extension, CLI, tests) and the engine's worker thread. */
 export const EngineConfigSchema = v.object({
@@ -30,6 +30,8 @@ export const HostMessageSchema = v.variant('type', [
   v.object({ type: v.literal('configure'), config: EngineConfigSchema }),
   v.object({ type: v.literal('solve'), id: v.number(), problem: v.string(), options: SolveOptionsSchema }),
   v.object({ type: v.literal('verify'), id: v.number(), problem: v.string(), steps: v.array(v.string()) }),
+  v.object({ type: v.literal('explain'), id: v.number(), problem: v.string(), steps: v.array(v.string()), logits: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256)) }),
+  v.object({ type: v.literal('whatIf'), id: v.number(), problem: v.string(), steps: v.array(v.string()), beginning: v.string(), seed: v.pipe(v.number(), v.integer(), v.minValue(0)), temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(5)) }),
   v.object({ type: v.literal('cancel'), id: v.number() }),
   /** Stop after the running ONNX call returns: terminating a thread inside one aborts the process. */
   v.object({ type: v.literal('shutdown') }),
@@ -42,6 +44,8 @@ export const WorkerMessageSchema = v.variant('type', [
   v.object({ type: v.literal('event'), id: v.number(), event: SearchEventSchema }),
   v.object({ type: v.literal('solved'), id: v.number(), result: SolveResultSchema }),
   v.object({ type: v.literal('verified'), id: v.number(), result: VerifyResultSchema }),
+  v.object({ type: v.literal('explained'), id: v.number(), result: ExplainResultSchema }),
+  v.object({ type: v.literal('continued'), id: v.number(), result: WhatIfResultSchema }),
   v.object({ type: v.literal('error'), id: v.nullable(v.number()), kind: ErrorKindSchema, message: v.string() }),
   /** Sent when a job leaves the worker, whatever its outcome: the worker is idle for it. */
   v.object({ type: v.literal('idle'), id: v.number() }),

@@ -88,6 +88,20 @@ test('hovering a wrong step explains it; Verify Solution puts it in the Problems
   await waitUntil(async () => (await shown()).includes('7 * 2 is 14, not 15'), { what: 'the hover reason' });
   assert.match(await shown(), /PRM score/);
   await screenshot(page, 'hover');
+  // Explain Step from the hover: tokens shaded by probability; the temperature slider reshapes them in the view.
+  await hover.locator('a', { hasText: 'Explain this step' }).click();
+  const explain = await webviewWith(page, '#explain .chips', 120_000);
+  const chip = explain.locator('.chip').last();
+  const before = Number(await chip.getAttribute('data-p'));
+  await explain.locator('input.temperature').fill('0.3');
+  await explain.locator('input.temperature').dispatchEvent('input');
+  await waitUntil(async () => Number(await explain.locator('.chip').last().getAttribute('data-p')) !== before, { what: 'the distribution reshaped by the temperature' });
+  assert.match(await explain.locator('.verdict').innerText(), /wrong/);
+  await explain.locator('.chip').nth(2).click();
+  await explain.locator('button.what-if:not([disabled])').first().click();
+  await explain.locator('.what-if-result').waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await explain.locator('.what-if-result').innerText(), /PRM \d\.\d\d/);
+  await screenshot(page, 'explain');
   await page.mouse.move(5, 5);
   await runCommand(page, 'Stepwise: Verify Solution');
   await runCommand(page, 'View: Focus Problems');
