@@ -13,6 +13,13 @@ import { recogniseDomain } from './domains';
 export const MAX_NUMBER_DIGITS = 15;
 
 
+/**
+ * Numbers written as words ("Cindy has four pets", "twice as many", "two dozen"): a word problem
+ * with no digits still has numbers in it.
+ */
+const NUMBER_WORD =
+  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|halves|twice|double|triple|dozens?)\b/i;
+
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /**
@@ -38,7 +45,7 @@ export function recogniseProblem(raw: string): { problem: string; domain: Domain
   if (!/[0-9]/.test(text)) {
     const other = /\p{Nd}/u.exec(text);
     if (other) throw new BadInputError(`write the numbers with the digits 0-9 (found "${other[0]}", ${codePoint(other[0])})`);
-    throw new BadInputError('the problem has no numbers in it: Stepwise solves arithmetic, equations and word problems');
+    if (!NUMBER_WORD.test(text)) throw new BadInputError('the problem has no numbers in it: Stepwise solves arithmetic, equations and word problems');
   }
   for (const n of text.match(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g) ?? []) {
     const digits = n.replace(/\D/g, '').length;

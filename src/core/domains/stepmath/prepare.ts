@@ -18,6 +18,19 @@ import { BadInputError, MAX_PROBLEM_CHARS } from '../../bad-input';
 const COMPUTE_CHARS = /^[0-9\s.,+\-*/()×✕·÷−–—$%xX]*$/;
 const SOLVE_CHARS = /^[0-9\s.,+\-*/()×✕·÷−–—$%x=]*$/;
 
+/** An operator between two operands ("12 + 7", "3 x 4", "(5 - 3) * 2"): arithmetic, not a list of numbers. */
+const BINARY = /[\d)%]\s*(?:[+\-*/×✕·÷−–—]|[xX](?=\s*[\d($.]))\s*[-+−–(\s$]*[\d.$(]/;
+
+/**
+ * Arithmetic typed with nothing around it ("12 + 7 * (5 - 3)", "12+7 =", "3 x 4?"): the
+ * expression of a Compute problem, or null. A bare list of numbers ("4 7 8 8") is not one (Make 24
+ * reads those first), nor is text with words.
+ */
+function bareExpression(text: string): string | null {
+  const body = text.replace(/[\s=?!]+$/, '').replace(/\.$/, '').trim();
+  return /\d/.test(body) && COMPUTE_CHARS.test(body) && BINARY.test(body) ? body : null;
+}
+
 const quote = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
 
 /**
@@ -28,11 +41,14 @@ const quote = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}..
  */
 export function prepareStepMath(text: string): string | null {
   const stated = /^(compute\b|solve for x:)\s*(.*?)[\s.?!]*$/i.exec(text);
+  const bare = stated ? null : bareExpression(text);
   const spaced = stated
     ? `${stated[1].toLowerCase() === 'compute' ? 'Compute' : 'Solve for x:'} ${stated[2]}.`
-    : /[.?!]$/.test(text)
-      ? text
-      : `${text}.`;
+    : bare !== null
+      ? `Compute ${bare}.`
+      : /[.?!]$/.test(text)
+        ? text
+        : `${text}.`;
   const problem = parseProblem(spaced);
   if (!problem) {
     if (stated) diagnose(stated[1].toLowerCase() === 'compute' ? 'compute' : 'solve', stated[2]);
