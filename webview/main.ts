@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './style.css';
 import * as v from 'valibot';
+import { clampKnob, KNOBS } from '../src/core/search/params';
 import { distinctSolutions, HostToPanelSchema, PanelStateSchema, type DistinctSolution, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
 import type { CandidateStep } from '../src/core/protocol/results';
 
@@ -83,13 +84,13 @@ function controlsFor(state: PanelState): HTMLElement {
   }
   const budget = el('vscode-textfield') as HTMLElement & { value: string };
   budget.setAttribute('type', 'number');
-  budget.setAttribute('min', '1');
-  budget.setAttribute('max', '1024');
+  budget.setAttribute('min', String(KNOBS.budget.min));
+  budget.setAttribute('max', String(KNOBS.budget.max));
   budget.setAttribute('aria-label', 'Budget');
   const rerun = el('vscode-button', { text: 'Re-run' });
   rerun.addEventListener('click', () => {
     const n = Number(budget.value);
-    vscode.postMessage({ type: 'rerun', strategy: strategy.value, budget: Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : state.budget });
+    vscode.postMessage({ type: 'rerun', strategy: strategy.value, budget: Number.isInteger(n) ? clampKnob('budget', n) : state.budget });
   });
   const cancel = el('vscode-button', { text: 'Cancel' });
   cancel.setAttribute('secondary', '');

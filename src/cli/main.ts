@@ -3,13 +3,15 @@ import { parseArgs, UsageError } from './args';
 import { runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExplain } from './explain';
-import { runSolve } from './solve';
+import { KNOB_HELP, runSolve } from './solve';
 import { runServe } from './serve';
 import { BadInputError } from '../core/input';
 
 const USAGE = `usage: stepwise <command> [options]
   solve "<problem>" [--strategy S] [--budget N] [--seed K] [--json]
   solve --input problems.jsonl [--json]
+  solve's search options:
+${KNOB_HELP}
   verify [--json] [--jsonl]     read a solution on stdin (problem first, then one step per line);
                                 exit 0: no step wrong, 3: a step is wrong, 1: bad input, 2: runtime error
   generate [--family compute|solve|word|mixed] [--ops K] [--count N] [--seed S]

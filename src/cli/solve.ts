@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SolveOptions, SolveResult } from '../core/protocol/results';
-import { AGGREGATIONS, type Aggregation } from '../core/reward/aggregate';
+import { KNOBS, type Aggregation, type KnobName, type SearchParams } from '../core/search/params';
 import { STRATEGY_NAMES } from '../core/search/registry';
 import { answersEquivalent } from '../core/domains/stepmath/verify';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
@@ -8,7 +8,7 @@ import { loadEngine, MODEL_FLAGS } from './models';
 import { BadInputError, recogniseProblem } from '../core/input';
 import { domainNamed } from '../core/domains';
 
-const SOLVE_FLAGS = ['strategy', 'budget', 'seed', 'json', 'input', 'width', 'lookahead', 'aggregation', 'temperature', 'max-steps', 'rebase-temperature', ...MODEL_FLAGS];
+const SOLVE_FLAGS = ['strategy', 'seed', 'json', 'input', ...Object.values(KNOBS).flatMap((k) => ('flag' in k ? [k.flag] : [])), ...MODEL_FLAGS];
 
 function floatFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
   const v = stringFlag(args, name);
@@ -18,22 +18,30 @@ function floatFlag(args: ParsedArgs, name: string, min: number, max: number): nu
   return x;
 }
 
+/** The search knobs that have a flag, read with the ranges KNOBS declares. */
+function knobFlags(args: ParsedArgs): Partial<SearchParams> {
+  const out: Partial<Record<KnobName, number | Aggregation>> = {};
+  for (const [name, knob] of Object.entries(KNOBS) as [KnobName, (typeof KNOBS)[KnobName]][]) {
+    if (!('flag' in knob)) continue;
+    if (knob.kind === 'choice') {
+      const value = stringFlag(args, knob.flag);
+      if (value !== undefined && !knob.choices.includes(value as Aggregation)) throw new UsageError(`--${knob.flag} must be one of ${knob.choices.join(', ')}`);
+      out[name] = value as Aggregation | undefined;
+    } else out[name] = knob.kind === 'int' ? intFlag(args, knob.flag, undefined, knob.min, knob.max) : floatFlag(args, knob.flag, knob.min, knob.max);
+  }
+  return out as Partial<SearchParams>;
+}
+
+/** `--flag lo..hi  meaning` for every search knob with a flag: the solve help. */
+export const KNOB_HELP = Object.values(KNOBS)
+  .filter((k) => 'flag' in k)
+  .map((k) => `    --${'flag' in k ? k.flag : ''} ${k.kind === 'choice' ? k.choices.join('|') : `${k.min}..${k.max}`} (default ${k.default}): ${k.description}`)
+  .join('\n');
+
 export function solveOptions(args: ParsedArgs): SolveOptions {
   const strategy = stringFlag(args, 'strategy');
   if (strategy !== undefined && !STRATEGY_NAMES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
-  const aggregation = stringFlag(args, 'aggregation');
-  if (aggregation !== undefined && !AGGREGATIONS.includes(aggregation as Aggregation)) throw new UsageError(`--aggregation must be one of ${AGGREGATIONS.join(', ')}`);
-  return {
-    strategy,
-    budget: intFlag(args, 'budget', undefined, 1, 1024),
-    seed: intFlag(args, 'seed', 0, 0, 2 ** 31),
-    width: intFlag(args, 'width', undefined, 1, 64),
-    lookahead: intFlag(args, 'lookahead', undefined, 0, 8),
-    maxSteps: intFlag(args, 'max-steps', undefined, 1, 64),
-    aggregation: aggregation as Aggregation | undefined,
-    temperature: floatFlag(args, 'temperature', 0, 5),
-    rebaseTemperature: floatFlag(args, 'rebase-temperature', 0.001, 100),
-  };
+  return { strategy, seed: intFlag(args, 'seed', 0, 0, 2 ** 31), ...knobFlags(args) };
 }
 
 /** The JSON of the CLI contract: the result without the search tree. */

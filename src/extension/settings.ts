@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../core/protocol/worker';
 import type { SolveOptions } from '../core/protocol/results';
 import { bundledModels } from '../core/domains/models';
+import { clampKnob, KNOBS } from '../core/search/params';
 
 /** Settings under `stepwise.*`, read fresh each time so changes apply without a reload. */
 export interface StepwiseSettings {
@@ -23,9 +24,9 @@ export function readSettings(): StepwiseSettings {
   const c = vscode.workspace.getConfiguration('stepwise');
   return {
     strategy: c.get<string>('strategy', 'auto'),
-    budget: c.get<number>('budget', 16),
-    temperature: c.get<number>('temperature', 0.7),
-    maxSteps: c.get<number>('maxSteps', 12),
+    budget: c.get<number>('budget', KNOBS.budget.default),
+    temperature: c.get<number>('temperature', KNOBS.temperature.default),
+    maxSteps: c.get<number>('maxSteps', KNOBS.maxSteps.default),
     threads: c.get<number>('threads', 0),
     policyModelPath: c.get<string>('policyModelPath', '').trim(),
     prmModelPath: c.get<string>('prmModelPath', '').trim(),
@@ -63,8 +64,8 @@ export function solveOptions(s: StepwiseSettings, override: { strategy?: string;
   return {
     prefix: override.prefix,
     strategy: override.strategy ?? s.strategy,
-    budget: Math.max(1, Math.min(1024, Math.round(override.budget ?? s.budget))),
-    temperature: s.temperature,
-    maxSteps: s.maxSteps,
+    budget: clampKnob('budget', override.budget ?? s.budget),
+    temperature: clampKnob('temperature', s.temperature),
+    maxSteps: clampKnob('maxSteps', s.maxSteps),
   };
 }

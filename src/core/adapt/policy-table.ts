@@ -1,17 +1,9 @@
 import type { DifficultyModel } from './difficulty';
+import type { PlanChoice } from '../protocol/results';
 import table from './policy-table.json';
 
-/** One cell of the compute-optimal table: what to run for a difficulty bin under a budget cap. */
-export interface PlanChoice {
-  strategy: string;
-  budget: number;
-  width?: number;
-  lookahead?: number;
-  rebaseTemperature?: number;
-  aggregation?: 'last' | 'min' | 'prod' | 'mean';
-  /** Calibration accuracy of this choice in its bin, for the record. */
-  accuracy?: number;
-}
+/** One cell of the compute-optimal table: what to run for a difficulty bin under a budget cap (the protocol's PlanChoice). */
+export type { PlanChoice };
 
 export interface PolicyTable {
   version: number;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { KNOBS } from '../search/params';
 import { CandidateSchema, DifficultySchema, ExplainResultSchema, NodeViewSchema, StepSchema, type Candidate } from './results';
 
 /** Messages between the extension host and the solve panel's webview, declared once. */
@@ -31,7 +32,7 @@ export const HostToPanelSchema = v.variant('type', [v.object({ type: v.literal('
 
 export const PanelToHostSchema = v.variant('type', [
   v.object({ type: v.literal('ready') }),
-  v.object({ type: v.literal('rerun'), strategy: v.pipe(v.string(), v.maxLength(40)), budget: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)) }),
+  v.object({ type: v.literal('rerun'), strategy: v.pipe(v.string(), v.maxLength(40)), budget: v.pipe(v.number(), v.integer(), v.minValue(KNOBS.budget.min), v.maxValue(KNOBS.budget.max)) }),
   v.object({ type: v.literal('cancel') }),
   v.object({ type: v.literal('insert'), candidate: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
   v.object({ type: v.literal('explain'), candidate: v.pipe(v.number(), v.integer(), v.minValue(0)), step: v.pipe(v.number(), v.integer(), v.minValue(0)) }),

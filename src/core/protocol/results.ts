@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { AGGREGATIONS, KnobsSchema } from '../search/params';
 
 /**
  * Shapes of what the engine produces, declared once as schemas: the worker, the extension host
@@ -46,7 +47,7 @@ export const PlanChoiceSchema = v.object({
   width: v.optional(v.number()),
   lookahead: v.optional(v.number()),
   rebaseTemperature: v.optional(v.number()),
-  aggregation: v.optional(v.picklist(['last', 'min', 'prod', 'mean'])),
+  aggregation: v.optional(v.picklist(AGGREGATIONS)),
   accuracy: v.optional(v.number()),
 });
 
@@ -98,14 +99,7 @@ export const WhatIfResultSchema = StepSchema;
 
 export const SolveOptionsSchema = v.object({
   strategy: v.optional(v.string()),
-  budget: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024))),
-  width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
-  lookahead: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8))),
-  rebaseTemperature: v.optional(v.number()),
-  aggregation: v.optional(v.picklist(['last', 'min', 'prod', 'mean'])),
-  temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(5))),
-  topP: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
-  maxSteps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  ...KnobsSchema.entries,
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** Steps kept fixed at the start of every solution ("continue search from here"). */
   prefix: v.optional(v.array(v.string())),
@@ -121,6 +115,7 @@ export type SolveResult = v.InferOutput<typeof SolveResultSchema>;
 export type VerifyResult = v.InferOutput<typeof VerifyResultSchema>;
 export type SolveOptions = v.InferOutput<typeof SolveOptionsSchema>;
 export type DomainName = v.InferOutput<typeof DomainNameSchema>;
+export type PlanChoice = v.InferOutput<typeof PlanChoiceSchema>;
 export type TokenView = v.InferOutput<typeof TokenViewSchema>;
 export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
 export type WhatIfResult = v.InferOutput<typeof WhatIfResultSchema>;

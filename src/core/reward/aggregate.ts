@@ -1,6 +1,6 @@
-/** How a path's step scores become one number (Snell et al. found `last` best for their PRM). */
-export type Aggregation = 'last' | 'min' | 'prod' | 'mean';
-export const AGGREGATIONS: readonly Aggregation[] = ['last', 'min', 'prod', 'mean'];
+import type { Aggregation } from '../search/params';
+
+export type { Aggregation };
 
 export function aggregateScores(scores: readonly number[], how: Aggregation): number {
   if (!scores.length) return 0;
