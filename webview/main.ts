@@ -118,6 +118,11 @@ function render(state: PanelState): void {
     el('h1', { className: 'problem', text: state.problem }),
     el('div', { className: 'meta' }, status, el('span', { text: `${plan}${difficulty} · ${state.tokens} tokens · ${(state.flops / 1e9).toFixed(2)} GFLOP · ${state.ms} ms · ${state.nodes} ${state.nodes === 1 ? 'step' : 'steps'} explored · ${statusText}` })),
   ];
+  if (state.notice) {
+    const banner = el('div', { className: 'notice', text: state.notice });
+    banner.setAttribute('role', 'status');
+    header.splice(1, 0, banner);
+  }
   if (state.message) header.push(el('div', { className: `message ${state.status}`, text: state.message }));
   if (state.cursor) {
     const c = state.cursor;

@@ -114,6 +114,7 @@ def main():
     ap.add_argument("--min_lr", type=float, default=1e-4)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--steps", type=int, default=0, help="the schedule's length in steps (0: as many as --minutes allows at the measured speed)")
     ap.add_argument("--eval_every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=24)
     ap.add_argument("--threads", type=int, default=1)
@@ -157,7 +158,9 @@ def main():
             order = list(range(len(rows)))
             rng.shuffle(order)
         idx, order = order[:args.batch], order[args.batch:]
-        if step == 20:  # fix the schedule's length from the measured speed
+        if step == 20 and args.steps:
+            max_steps = args.steps
+        elif step == 20:  # fix the schedule's length from the measured speed
             per_step = (time.time() - t0) / 20
             max_steps = max(200, int(args.minutes * 60 / per_step))
             log(f"{per_step * 1000:.0f} ms/step -> {max_steps} steps in {args.minutes} min")

@@ -20,6 +20,8 @@ export const STRATEGY_CHOICES = ['auto', ...STRATEGY_NAMES.filter((n) => n !== '
  * restarted if it dies), the running solve and its cancel, the panel and the last search.
  * A new solve cancels the one running (documented in the README).
  */
+const OUT_OF_SCOPE = 'The bundled models were not trained for this kind of problem (they know StepMath: Compute, Solve for x and its word-problem templates; and Make 24 puzzles), so this answer is a guess. A bigger model can be set in the stepwise.policyModelPath or stepwise.policyUrl settings (README, "Bigger models").';
+
 export class StepwiseController implements vscode.Disposable {
   private client: EngineClient | null = null;
   private running: AbortController | null = null;
@@ -122,6 +124,10 @@ export class StepwiseController implements vscode.Disposable {
           controller.signal,
         );
         live.finish(result);
+        // Honest about scope: the bundled models know StepMath and Make 24, nothing else.
+        const settings = readSettings();
+        const own = vscode.workspace.isTrusted && Boolean(settings.policyModelPath || settings.policyUrl);
+        if (result.domain === null && !own) live.state = { ...live.state, notice: OUT_OF_SCOPE };
         this.last = live;
         publish(true);
         for (const l of this.resultListeners) l(result);

@@ -24,6 +24,8 @@ export const PanelStateSchema = v.object({
   strategies: v.array(v.string()),
   /** The candidate to scroll to and highlight (from the tree view), or null. */
   focusNodeId: v.nullable(v.number()),
+  /** Said above everything else: the problem is not one the bundled models were trained for. */
+  notice: v.optional(v.string()),
   /** The step under the editor's cursor, when the document's lines came from this search. */
   cursor: v.optional(v.nullable(v.object({ line: v.number(), text: v.string(), score: v.nullable(v.number()), valid: v.nullable(v.boolean()), reason: v.string() }))),
 });

@@ -37,3 +37,13 @@ test('a Make 24 puzzle from the palette: a checked solution first, dead ends in 
   await webviewWith(page, '#picture svg');
   await screenshot(page, 'make24-tree');
 });
+
+test('a problem no bundled model was trained for is solved with a banner that says so', { timeout: 300_000 }, async () => {
+  const { page } = wb;
+  const panel = await webviewWith(page, 'section.candidates');
+  assert.equal(await panel.locator('.notice').count(), 0, 'no banner on a Make 24 puzzle');
+  await solveFromPalette(page, 'Natalia sold clips to 48 of her friends in April');
+  await waitUntil(async () => (await panel.locator('h1.problem').innerText()).startsWith('Natalia') && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'the out-of-scope solve' });
+  assert.match(await panel.locator('.notice').innerText(), /not trained for this kind of problem.*Bigger models/);
+  await screenshot(page, 'out-of-scope');
+});
