@@ -80,7 +80,8 @@ function draw(nodes: NodeView[], chosen: Set<number>): void {
   apply();
   const pruned = nodes.filter((n) => n.status === 'pruned').length;
   const finished = nodes.filter((n) => n.status === 'finished').length;
-  legend.textContent = `${plural(nodes.length - 1, 'step')} · ${finished} finished · ${pruned} pruned. Colour: PRM score (green high, red low); thick: the chosen solution. Wheel or +/- zooms, drag pans, 0 fits.`;
+  legend.textContent = `${plural(nodes.length - 1, 'step')} · ${finished} finished · ${pruned} pruned · colour: PRM score (green high, red low) · thick: the chosen solution`;
+  picture.title = 'Wheel or +/- zooms, drag or arrow keys pan, 0 or a double click fits; click a node to reveal it';
 }
 
 let drag: { x: number; y: number } | null = null;

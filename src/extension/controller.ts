@@ -83,7 +83,8 @@ export class StepwiseController implements vscode.Disposable {
    */
   showCursor(search: LiveSearch, step: { nodeId: number; cursor: NonNullable<PanelState['cursor']> } | null): void {
     if (search !== this.last) return;
-    search.state = step ? { ...search.state, cursor: step.cursor, focusNodeId: step.nodeId } : { ...search.state, cursor: null };
+    // The card to highlight is the best solution through the step's node.
+    search.state = step ? { ...search.state, cursor: step.cursor, focusNodeId: search.candidateThrough(step.nodeId)?.nodeId ?? null } : { ...search.state, cursor: null };
     SolvePanel.instance?.update(search.state, true);
   }
 

@@ -39,11 +39,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const revealNode = (nodeId: number) => {
     const search = controller.last;
     if (!search) return;
-    // The best candidate through this node, or, for a pruned branch, through its nearest ancestor.
-    const through = (id: number) => search.state.candidates.find((c) => c.nodeId === id || search.pathTo(c.nodeId).some((n) => n.id === id));
-    let holder = through(nodeId);
-    for (let n = search.nodes.get(nodeId); !holder && n && n.parentId !== null; n = search.nodes.get(n.parentId)) holder = through(n.parentId);
-    holder ??= search.state.candidates[0];
+    const holder = search.candidateThrough(nodeId);
     if (!holder) return;
     if (holder.nodeId !== nodeId && !search.pathTo(holder.nodeId).some((n) => n.id === nodeId)) void vscode.window.setStatusBarMessage('Stepwise: no candidate finished below this step; showing the one it branched from', 4000);
     controller.showSearch(search, holder.nodeId);

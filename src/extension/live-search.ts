@@ -96,6 +96,19 @@ export class LiveSearch {
     return at && at.parentId !== null ? at : null;
   }
 
+  /**
+   * The best candidate whose path passes through a node (the panel's card for it), or, for a
+   * branch where none finished, the best one through its nearest ancestor.
+   */
+  candidateThrough(nodeId: number): Candidate | undefined {
+    const through = (id: number) => this.state.candidates.find((c) => c.nodeId === id || this.pathTo(c.nodeId).some((n) => n.id === id));
+    for (let n = this.nodes.get(nodeId); n; n = n.parentId === null ? undefined : this.nodes.get(n.parentId)) {
+      const holder = through(n.id);
+      if (holder) return holder;
+    }
+    return this.state.candidates[0];
+  }
+
   /** Path from the root to a node, root excluded. */
   pathTo(id: number): NodeView[] {
     const path: NodeView[] = [];
