@@ -1,5 +1,6 @@
 import './explain.css';
 import * as v from 'valibot';
+import { el } from './dom';
 import { HostToExplainSchema, type ExplainToHost, type HostToExplain } from '../src/core/protocol/panel';
 import type { ExplainResult, TokenView } from '../src/core/protocol/results';
 
@@ -8,15 +9,6 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('explain')!;
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** Everything is built with createElement/textContent: step text never becomes HTML. */
-function el(tag: string, props: { className?: string; text?: string; title?: string } = {}, ...children: (Node | null)[]): HTMLElement {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title !== undefined) node.title = props.title;
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
 const shown = (token: string) => (token === '\n' ? '⏎' : token === ' ' ? '␣' : token);
 const spoken = (token: string) => (token === '\n' ? 'end of step' : token === ' ' ? 'space' : token);

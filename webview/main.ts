@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './style.css';
 import * as v from 'valibot';
+import { el } from './dom';
 import { clampKnob, KNOBS } from '../src/core/search/params';
 import { distinctSolutions, HostToPanelSchema, PanelStateSchema, type DistinctSolution, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
 import type { CandidateStep } from '../src/core/protocol/results';
@@ -20,15 +21,6 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 
-/** Everything is built with createElement/textContent: problem and step text never become HTML. */
-function el(tag: string, props: { className?: string; text?: string; title?: string } = {}, ...children: (Node | null)[]): HTMLElement {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title !== undefined) node.title = props.title;
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
 const scoreClass = (s: number | null) => (s === null ? 'score-none' : s >= 0.7 ? 'score-high' : s >= 0.4 ? 'score-mid' : 'score-low');
 const fmt = (s: number | null) => (s === null ? '–' : s.toFixed(2));
