@@ -291,7 +291,7 @@ function markdown(
     `- PRM-guided search on the hardest third at N = 16: ${which} ${pct(beamBest)} at ${Math.round(n(`${which}16_hardest_tokens`))} tokens against 16 independent samples' ${pct(n('samples16_hardest'))} at ${Math.round(n('samples16_hardest_tokens'))} tokens (${((beamBest - n('samples16_hardest')) * 100).toFixed(1)} points).`,
     `- auto (cap 64): ${pct(n('auto_all'))} of all four-number puzzles at ${Math.round(n('auto_tokens'))} generated tokens per puzzle, against 64 samples' ${pct(n('samples64_all'))} at ${Math.round(n('samples64_tokens'))}: ${n('auto_token_ratio').toFixed(1)}x fewer tokens. auto reads only the probe's PRM scores and the puzzle's size to pick a strategy, and stops at the first checked solution.`,
     `- Five numbers: greedy ${pct(n('five_greedy'))}, 64 samples ${pct(n('five_samples64'))}, beam@64 ${pct(n('five_beam64'))}, auto ${pct(n('five_auto'))}.`,
-    withBig ? `- FLOPs-matched (four numbers, all): ${smallAtMostBig(4)}; ${smallAtMostBig(16)}.` : '- FLOPs-matched: not measured (models/make24-policy-4x is missing).',
+    withBig ? `- FLOPs-matched (four numbers, all): ${smallAtMostBig(4)}; ${smallAtMostBig(16)}.` : '- FLOPs-matched small policy + search against a 4x policy: not measured. There is no models/make24-policy-4x yet: trained on the tokens its size calls for it needs hours more of this 2-core machine than the session that built the domain had, and one trained for minutes would make the comparison say nothing (models/train/README.md).',
     '',
     '![solved against FLOPs](make24-flops.svg)',
   ].join('\n');
