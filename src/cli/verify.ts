@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extractAnswer } from '../core/domains/stepmath/verify';
 import { DEFAULT_DOMAIN, domainOf } from '../core/domains';
+import type { VerifyResult } from '../core/protocol/results';
+import { loadEngine, MODEL_FLAGS } from './models';
 import { recogniseProblem } from '../core/input';
 import { rejectUnknown, UsageError, type ParsedArgs } from './args';
 
@@ -32,30 +34,37 @@ export function readSolutionInput(input = readStdin()): { problem: string; steps
   return { problem, steps };
 }
 
-export function runVerify(args: ParsedArgs, write: (line: string) => void): number {
-  rejectUnknown(args, ['json', 'jsonl']);
+export async function runVerify(args: ParsedArgs, write: (line: string) => void): Promise<number> {
+  rejectUnknown(args, ['json', 'jsonl', ...MODEL_FLAGS]);
   const input = readStdin();
   if (args.flags.has('jsonl')) return verifyJsonl(input, write);
   const { problem, steps } = readSolutionInput(input);
   // The same checks and normal form as a solve (and as Verify in the editor), so an unreadable
   // problem is one clear line (exit 1) and "Compute 12+7*(5-3)" is followed step by step.
-  const { problem: prepared, domain } = recogniseProblem(problem);
-  const result = (domain ?? DEFAULT_DOMAIN).check(prepared, steps);
+  const { domain } = recogniseProblem(problem);
+  // Bad input is answered above, before any model loads; then the PRM scores every step (one pass).
+  const engine = await loadEngine(args);
+  let result: VerifyResult;
+  try {
+    result = await engine.verify(problem, steps);
+  } finally {
+    await engine.dispose();
+  }
   // Free-form text may state its answer without an Answer: line; a Make 24 answer is the line itself.
   const answer = result.answer ?? (steps.length && !(domain?.selfChecking ?? false) ? extractAnswer(steps.join('\n')) : null);
   if (args.flags.has('json')) {
-    write(JSON.stringify({ problem, steps: result.steps.map((s) => ({ ...s, score: null })), answer }));
+    write(JSON.stringify({ problem, steps: result.steps, answer }));
   } else {
     const mark = (v: boolean | null) => (v === true ? '✓' : v === false ? '✗' : '?');
     write(problem);
-    for (const s of result.steps) write(`${mark(s.valid)} ${s.text}    (${s.reason})`);
+    for (const s of result.steps) write(`${mark(s.valid)} ${s.score === null ? '  -  ' : s.score.toFixed(2)}  ${s.text}    (${s.reason})`);
     write(`answer: ${answer ?? '(none)'}`);
   }
   // A script can tell a wrong step from a clean check by the exit code alone.
   return result.steps.some((s) => s.valid === false) ? 3 : 0;
 }
 
-/** Batch mode for the training pipeline: one `{problem, steps}` per line in, one verdict per line out. */
+/** Batch mode for the training pipeline: one `{problem, steps}` per line in, the checker's verdicts per line out (no PRM). */
 function verifyJsonl(input: string, write: (line: string) => void): number {
   let n = 0;
   for (const line of input.split('\n')) {

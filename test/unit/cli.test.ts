@@ -20,7 +20,8 @@ test('verify marks a wrong step with a clear reason (issue example) and exits 3;
   assert.equal(out.steps[0].valid, true);
   assert.equal(out.steps[1].valid, false);
   assert.equal(out.steps[1].reason, '7 * 2 is 14, not 15');
-  assert.ok('score' in out.steps[1]);
+  // The PRM's real score of each step, not a placeholder.
+  for (const step of out.steps) assert.ok(typeof step.score === 'number' && step.score > 0 && step.score < 1, JSON.stringify(step));
 });
 
 test('Make 24: verify follows the numbers left; generate prints held-out puzzles; an impossible puzzle is one clear line', () => {

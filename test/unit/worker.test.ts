@@ -54,7 +54,11 @@ test('two solves at once are queued and never mix results', async () => {
   const [ra, rb] = await Promise.all([a, b]);
   assert.equal(ra.problem, 'Compute 12 + 7 * ( 5 - 3 ).');
   assert.equal(rb.problem, 'Solve for x: 3 * x + 5 = 20.');
-  assert.ok(ra.tree.every((n) => n.id === 0 || rb.tree.find((m) => m.id === n.id)?.text !== undefined || true));
+  // Each result is one whole search of its own problem: a tree rooted at it, and the Compute
+  // search holds no step about x while the equation's does.
+  for (const r of [ra, rb]) assert.ok(r.tree.every((n) => n.parentId === null || r.tree.some((m) => m.id === n.parentId)), 'every parent is in the same tree');
+  assert.ok(ra.tree.slice(1).every((n) => !/\bx\b/.test(n.text)), 'no step of the equation in the Compute search');
+  assert.ok(rb.tree.slice(1).some((n) => /\bx\b/.test(n.text)), 'the equation search is about x');
   assert.equal(ra.tree[0].text, ra.problem);
   assert.equal(rb.tree[0].text, rb.problem);
 });
