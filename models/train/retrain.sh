@@ -42,7 +42,7 @@ stamp "PRM evaluated"
 $PY export.py --ckpt runs/policy/final.pt --out ../stepmath-policy --parity "$ROOT/test/fixtures/parity-policy.json" --eval runs/eval.json
 $PY export.py --ckpt runs/prm/ckpt.pt --out ../stepmath-prm --prm --parity "$ROOT/test/fixtures/parity-prm.json" --eval runs/eval.json
 stamp "exported"
-(cd "$ROOT" && node --import tsx --test test/unit/model-parity.test.ts)
+(cd "$ROOT" && node --import tsx --test test/integration/model-parity.test.ts)
 stamp "bundled models done"
 # The 4x policy of the FLOPs-matched comparison (docs/RESULTS.md; not shipped in the VSIX): the
 # bundled policy deepened to 16 layers with identity blocks (same function at step 0), then

@@ -13,7 +13,7 @@ test('the generator is deterministic per seed and differs across seeds', () => {
   assert.notDeepEqual(a.map((p) => p.problem), c.map((p) => p.problem));
 });
 
-test('problems follow the exact surface grammar of DESIGN.md', () => {
+test('problems follow the exact StepMath surface grammar (README, Command line)', () => {
   for (const p of generateProblems({ family: 'compute', count: 200, seed: 1 })) {
     assert.match(p.problem, /^Compute [0-9()+\-*/ ]+\.$/);
     assert.doesNotMatch(p.problem, / {2}/);
@@ -60,7 +60,7 @@ test('grammar round trip: generated text parses back to the same problem', () =>
   );
 });
 
-test('the examples of DESIGN.md come out exactly', () => {
+test("the StepMath grammar's own examples come out exactly", () => {
   assert.deepEqual(referenceSolution(parseProblem('Compute 12 + 7 * ( 5 - 3 ).')!), ['5 - 3 = 2', '7 * 2 = 14', '12 + 14 = 26', 'Answer: 26']);
   assert.deepEqual(referenceSolution(parseProblem('Solve for x: 3 * x + 5 = 20.')!), ['3 * x = 20 - 5', '3 * x = 15', 'x = 15 / 3', 'x = 5', 'Answer: 5']);
 });
