@@ -1,9 +1,9 @@
 // `npm run calibrate`: fits the difficulty estimate and picks, per difficulty bin and budget cap,
-// the strategy with the best accuracy on the calibration set; writes src/core/adapt/policy-table.json.
+// the strategy with the best accuracy on the calibration set; writes src/core/adapt/plan-table.json.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
-import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
+import type { PlanChoice, PolicyTable } from '../src/core/adapt/plan-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
 import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
@@ -83,8 +83,8 @@ async function main() {
     bins,
     stopping: { agreement: 0.8, score: 0.8 },
   };
-  writeFileSync(resolve(__dirname, '../src/core/adapt/policy-table.json'), JSON.stringify(table, null, 2) + '\n');
-  console.log(`\nwrote src/core/adapt/policy-table.json`);
+  writeFileSync(resolve(__dirname, '../src/core/adapt/plan-table.json'), JSON.stringify(table, null, 2) + '\n');
+  console.log(`\nwrote src/core/adapt/plan-table.json`);
   console.log(JSON.stringify({ problems: problems.length, weights, edges: difficulty.edges }));
   await engine.dispose();
 }

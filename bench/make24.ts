@@ -16,7 +16,7 @@ import { generateMake24, type Split } from '../src/core/domains/make24/generate'
 import { canReach, legalMoves, moveLine, randomPlaySuccess, randomSolution } from '../src/core/domains/make24/solver';
 import { readPuzzle } from '../src/core/domains/make24/puzzle';
 import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
-import type { PlanChoice, PolicyTable } from '../src/core/adapt/policy-table';
+import type { PlanChoice, PolicyTable } from '../src/core/adapt/plan-table';
 import { Rng } from '../src/core/rng';
 import type { BenchProblem } from './lib/problems';
 import { mean, modelSignature, RunCache, sweep, type Config, type Grader, type Run } from './lib/sweep';

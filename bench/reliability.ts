@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineClient, EngineError } from '../src/worker/client';
-import { OnnxDecoder } from '../src/core/model/session';
+import { OnnxDecoder } from '../src/core/model/onnx-decoder';
 import { ModelError } from '../src/core/model/folder';
 import { createEngine } from '../src/core/backends';
 import { generateProblems, Rng } from '../src/core/domains/stepmath';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt/difficulty';
-import { POLICY_TABLE } from '../src/core/adapt/policy-table';
+import { POLICY_TABLE } from '../src/core/adapt/plan-table';
 import { testSet, type BenchProblem } from './lib/problems';
 import { mean, rerankRun, RunCache, runOne, summarize, sweep, type Cell, type Config, type Run } from './lib/sweep';
 import { argValue, BIG_POLICY_DIR, loadBundled, shardArg, shardOf } from './lib/models';

@@ -22,10 +22,10 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { PreTrainedModel, Tensor as HfTensor } from '@huggingface/transformers';
-import { OnnxDecoder } from '../src/core/model/session';
+import { OnnxDecoder } from '../src/core/model/onnx-decoder';
 import { argmax } from '../src/core/model/sampling';
 import type { DecodeRules } from '../src/core/model/decode';
-import { DRAFT_TOKENS } from '../src/core/model/policy';
+import { DRAFT_TOKENS } from '../src/core/backends/policy';
 import { generateProblems } from '../src/core/domains/stepmath/generate';
 import { Rng } from '../src/core/rng';
 

@@ -4,7 +4,7 @@ import { runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExplain } from './explain';
 import { KNOB_HELP, runSolve } from './solve';
-import { runServe } from './serve';
+import { runServe } from '../server/serve';
 import { BadInputError } from '../core/input';
 
 const USAGE = `usage: stepwise <command> [options]

@@ -1,5 +1,5 @@
-import type { PolicyBackend } from './model/policy';
-import { LocalPrm, type RewardBackend } from './reward/prm';
+import type { PolicyBackend } from './backends/policy';
+import { LocalPrm, type RewardBackend } from './backends/prm';
 import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/params';
 import { STRATEGIES } from './search/registry';
@@ -7,7 +7,7 @@ import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './
 import { DEFAULT_DOMAIN, type Domain } from './domains';
 import type { Candidate, ExplainResult, SolveOptions, SolveResult, VerifyResult, WhatIfResult } from './protocol/results';
 import { Rng } from './rng';
-import { LocalPolicy } from './model/policy';
+import { LocalPolicy } from './backends/policy';
 import { tokenViews } from './explain';
 import { BadInputError, recogniseProblem } from './input';
 

@@ -8,7 +8,7 @@ import { bundledModels } from '../../src/core/domains';
 import { make24 } from '../../src/core/domains/make24';
 import { SearchContext } from '../../src/core/search/context';
 import { DEFAULT_PARAMS } from '../../src/core/search/params';
-import type { RewardBackend } from '../../src/core/reward/prm';
+import type { RewardBackend } from '../../src/core/backends/prm';
 
 const MODELS = resolve(__dirname, '../../models');
 let engine: Engine;

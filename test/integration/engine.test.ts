@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import type { Engine } from '../../src/core/engine';
 import { createEngine } from '../../src/core/backends';
-import { OnnxDecoder } from '../../src/core/model/session';
+import { OnnxDecoder } from '../../src/core/model/onnx-decoder';
 import { allocateRebase } from '../../src/core/search/rebase';
-import { aggregateScores } from '../../src/core/reward/aggregate';
+import { aggregateScores } from '../../src/core/search/aggregate';
 import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
 import { SearchContext } from '../../src/core/search/context';
 import { DEFAULT_PARAMS } from '../../src/core/search/params';
-import type { PolicyTable } from '../../src/core/adapt/policy-table';
+import type { PolicyTable } from '../../src/core/adapt/plan-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
 import { stepmath } from '../../src/core/domains/stepmath/domain';
 
@@ -200,7 +200,7 @@ test('revisions regenerate from the first weak step and keep the prefix before i
 });
 
 test('a step cut off at the context limit is still scored, never overflowing the PRM', async () => {
-  const prm = engine.reward as import('../../src/core/reward/prm').LocalPrm;
+  const prm = engine.reward as import('../../src/core/backends/prm').LocalPrm;
   const long = `Compute ${Array.from({ length: 93 }, (_, i) => String(i % 9 + 1)).join(' + ')}.`;
   const state = await prm.start(long);
   assert.ok(state.length > 370);

@@ -17,7 +17,7 @@ import { BadInputError, MAX_PROBLEM_CHARS, prepareProblem } from '../../src/core
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { solveOptions } from '../../src/cli/solve';
 import { STRATEGY_NAMES } from '../../src/core/search/registry';
-import { OnnxDecoder } from '../../src/core/model/session';
+import { OnnxDecoder } from '../../src/core/model/onnx-decoder';
 import { ModelError } from '../../src/core/model/folder';
 import { createEngine } from '../../src/core/backends';
 import { ATTEMPTED, CLI, makeFaults, MEGABYTE_TEXT, POLICY, PRM, randomBytes, REJECTED, ROOT } from '../fixtures/reliability/cases';

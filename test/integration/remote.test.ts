@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RemotePolicy } from '../../src/core/remote/policy';
-import { RemotePrm, parsePrmConvention } from '../../src/core/remote/prm';
-import { RemoteError } from '../../src/core/remote/http';
+import { RemotePolicy } from '../../src/core/backends/remote-policy';
+import { RemotePrm, parsePrmConvention } from '../../src/core/backends/remote-prm';
+import { RemoteError } from '../../src/core/backends/http';
 import { CancelledError } from '../../src/core/cancel';
 import { Rng } from '../../src/core/rng';
 import { ModelError, readModelFolder } from '../../src/core/model/folder';

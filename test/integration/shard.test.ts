@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { OnnxDecoder } from '../../src/core/model/session';
+import { OnnxDecoder } from '../../src/core/model/onnx-decoder';
 import type { SequenceCache } from '../../src/core/model/kv-cache';
 import type { DecodeRules } from '../../src/core/model/decode';
 import { createEngine } from '../../src/core/backends';

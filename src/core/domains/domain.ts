@@ -1,4 +1,4 @@
-import type { PolicyTable } from '../adapt/policy-table';
+import type { PolicyTable } from '../adapt/plan-table';
 import type { DomainName } from '../protocol/results';
 
 export type { DomainName };

@@ -1,4 +1,4 @@
-import { planFor, type PolicyTable } from '../adapt/policy-table';
+import { planFor, type PolicyTable } from '../adapt/plan-table';
 import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
 import { sampleSolutions } from './sampling-loop';
 import type { SearchStrategy } from './strategy';

@@ -1,11 +1,11 @@
 import { Rng } from '../rng';
-import type { PolicyBackend } from '../model/policy';
-import type { RewardBackend } from '../reward/prm';
-import { aggregateScores } from '../reward/aggregate';
+import type { PolicyBackend } from '../backends/policy';
+import type { RewardBackend } from '../backends/prm';
+import { aggregateScores } from './aggregate';
 import type { Domain } from '../domains/domain';
 import { throwIfCancelled } from '../cancel';
 import type { SearchParams } from './params';
-import type { PlanChoice } from '../adapt/policy-table';
+import type { PlanChoice } from '../adapt/plan-table';
 import type { Difficulty } from '../protocol/results';
 import { pathOf, viewOf, type NodeStatus, type SearchEvent, type SearchNode } from './tree';
 

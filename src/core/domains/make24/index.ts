@@ -1,5 +1,5 @@
 import { BadInputError } from '../../bad-input';
-import type { PolicyTable } from '../../adapt/policy-table';
+import type { PolicyTable } from '../../adapt/plan-table';
 import type { Domain } from '../domain';
 import { checkLines } from './checker';
 import { canReach } from './solver';

@@ -1,4 +1,4 @@
-import { POLICY_TABLE } from '../../adapt/policy-table';
+import { POLICY_TABLE } from '../../adapt/plan-table';
 import type { Domain } from '../domain';
 import { DOMAIN_MODELS } from '../models';
 import { parseProblem } from './problem';

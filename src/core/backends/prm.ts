@@ -1,8 +1,8 @@
 import type { SequenceCache } from '../model/kv-cache';
-import type { OnnxDecoder } from '../model/session';
+import type { OnnxDecoder } from '../model/onnx-decoder';
 import { checkpoint } from '../cancel';
 
-/** A process reward model the search can drive: local ONNX here, a remote endpoint in core/remote. */
+/** A process reward model the search can drive: local ONNX here, a remote endpoint in remote-prm.ts. */
 export interface RewardBackend<S = unknown> {
   readonly name: string;
   readonly parameters: number;

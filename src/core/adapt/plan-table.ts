@@ -1,6 +1,6 @@
 import type { DifficultyModel } from './difficulty';
 import type { PlanChoice } from '../protocol/results';
-import table from './policy-table.json';
+import table from './plan-table.json';
 
 /** One cell of the compute-optimal table: what to run for a difficulty bin under a budget cap (the protocol's PlanChoice). */
 export type { PlanChoice };

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ModelError, readJson } from '../model/folder';
 import type { Rng } from '../rng';
-import type { PolicyBackend, StepDraft } from '../model/policy';
+import type { PolicyBackend, StepDraft } from './policy';
 import type { SamplingOptions } from '../model/sampling';
 import { throwIfCancelled } from '../cancel';
 import { fanOut, httpOptions, mapLimit, RemoteError, requestJson, serverRoot, ServedModel, type HttpOptions } from './http';

@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import type { RewardBackend } from '../reward/prm';
+import type { RewardBackend } from './prm';
 import { ModelError, readJson } from '../model/folder';
 import { throwIfCancelled } from '../cancel';
 import { fanOut, httpOptions, RemoteError, requestJson, serverRoot, ServedModel, type HttpOptions } from './http';
-import { estimateTokens } from './policy';
+import { estimateTokens } from './remote-policy';
 
 /**
  * How one PRM marks and scores steps (a `prm.json`), so that a new model needs a file, not code:

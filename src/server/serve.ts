@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import * as v from 'valibot';
-import { OnnxDecoder } from '../core/model/session';
-import { DRAFT_TOKENS } from '../core/model/policy';
+import { OnnxDecoder } from '../core/model/onnx-decoder';
+import { DRAFT_TOKENS } from '../core/backends/policy';
 import type { DecodedRow, DecodeRules } from '../core/model/decode';
 import { ModelError } from '../core/model/folder';
 import { Rng } from '../core/rng';
-import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
-import { BUNDLED_POLICY, BUNDLED_PRM } from './models';
+import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from '../cli/args';
+import { BUNDLED_POLICY, BUNDLED_PRM } from '../cli/models';
 
 /**
  * `stepwise serve`: our local models behind the API shapes the remote backends speak, on 127.0.0.1 —

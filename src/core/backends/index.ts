@@ -1,10 +1,10 @@
-import { Engine, type ModelPair } from './engine';
-import { OnnxDecoder } from './model/session';
-import { LocalPolicy, type PolicyBackend } from './model/policy';
-import { LocalPrm, type RewardBackend } from './reward/prm';
-import { RemotePolicy, readPolicyConvention } from './remote/policy';
-import { RemotePrm, readPrmConvention } from './remote/prm';
-import type { EngineConfig } from './protocol/worker';
+import { Engine, type ModelPair } from '../engine';
+import { OnnxDecoder } from '../model/onnx-decoder';
+import { LocalPolicy, type PolicyBackend } from './policy';
+import { LocalPrm, type RewardBackend } from './prm';
+import { RemotePolicy, readPolicyConvention } from './remote-policy';
+import { RemotePrm, readPrmConvention } from './remote-prm';
+import type { EngineConfig } from '../protocol/worker';
 
 /**
  * Local ONNX folders by default; a server for the policy and/or the PRM when their URLs are set.

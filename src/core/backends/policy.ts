@@ -1,8 +1,8 @@
 import type { Rng } from '../rng';
-import type { SequenceCache } from './kv-cache';
-import type { SamplingOptions } from './sampling';
-import type { DecodeRules, StepEnd } from './decode';
-import type { OnnxDecoder } from './session';
+import type { SequenceCache } from '../model/kv-cache';
+import type { SamplingOptions } from '../model/sampling';
+import type { DecodeRules, StepEnd } from '../model/decode';
+import type { OnnxDecoder } from '../model/onnx-decoder';
 import { BadInputError } from '../input';
 
 /** Room a prompt must leave in the context for at least a short solution. */
@@ -26,7 +26,7 @@ export interface StepDraft<S> {
   state: S | null;
 }
 
-/** A policy the search can drive: local ONNX here, a remote server in core/remote. */
+/** A policy the search can drive: local ONNX here, a remote server in remote-policy.ts. */
 export interface PolicyBackend<S = unknown> {
   readonly name: string;
   readonly parameters: number;
