@@ -4,6 +4,9 @@ import { parseMessage } from '../core/protocol/worker';
 import { ExplainToHostSchema, type ExplainToHost, type HostToExplain } from '../core/protocol/panel';
 import type { ExplainResult } from '../core/protocol/results';
 import type { StepwiseController } from './controller';
+import type { SearchTreeProvider } from './tree-view';
+import type { TreeRow } from './tree-rows';
+import { readSolution } from './solution-document';
 
 /** A step to explain: the problem, the solution's steps, and which of them. */
 export interface StepToExplain {
@@ -36,6 +39,32 @@ export class ExplainPanel {
     panel.onDidDispose(() => {
       if (ExplainPanel.current === this) ExplainPanel.current = undefined;
     });
+  }
+
+  /** The Explain Step command: a tree row's path, a step handed over (panel, hover), or the cursor's line. */
+  static register(context: vscode.ExtensionContext, controller: StepwiseController, log: vscode.LogOutputChannel, searchTree: SearchTreeProvider, treeView: vscode.TreeView<TreeRow>): void {
+    const targetOf = (arg: TreeRow | StepToExplain | undefined): StepToExplain | null => {
+      if (arg && 'node' in arg) {
+        const search = controller.last;
+        const steps = searchTree.pathText(arg.node.id);
+        return search && steps.length ? { problem: search.state.problem, steps, index: steps.length - 1 } : null;
+      }
+      if (arg) return arg;
+      const editor = vscode.window.activeTextEditor;
+      const solution = editor && readSolution(editor.document);
+      const index = solution?.steps.findIndex((s) => s.line === editor!.selection.active.line) ?? -1;
+      return solution && index >= 0 ? { problem: solution.problem, steps: solution.steps.slice(0, index + 1).map((s) => s.text), index } : null;
+    };
+    context.subscriptions.push(
+      vscode.commands.registerCommand('stepwise.explainStep', (arg?: TreeRow | StepToExplain) => {
+        const target = targetOf(arg ?? treeView.selection[0]);
+        if (!target) {
+          void vscode.window.showInformationMessage('Stepwise: put the cursor on a step of a solution (or choose a step in the Search Tree) to explain it.');
+          return undefined;
+        }
+        return ExplainPanel.show(target, context.extensionUri, controller, log);
+      }),
+    );
   }
 
   /** Opens (or reuses) the view on a step and asks the engine for its tokens. */

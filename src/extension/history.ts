@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { SolveResult } from '../core/protocol/results';
+import type { StepwiseController } from './controller';
+import { LiveSearch } from './live-search';
 
 export interface HistoryEntry {
   problem: string;
@@ -18,6 +20,24 @@ export class HistoryProvider implements vscode.TreeDataProvider<HistoryEntry> {
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(private readonly memento: vscode.Memento) {}
+
+  /** The History view, its commands, and every finished solve recorded. */
+  static register(context: vscode.ExtensionContext, controller: StepwiseController): HistoryProvider {
+    const history = new HistoryProvider(context.workspaceState);
+    context.subscriptions.push(
+      vscode.window.registerTreeDataProvider('stepwise.history', history),
+      controller.onResult((r) => void history.add(r)),
+      vscode.commands.registerCommand('stepwise.openHistory', (time: number) => {
+        const entry = history.entries().find((e) => e.time === time);
+        if (!entry) return;
+        const search = new LiveSearch(entry.problem, entry.strategy, entry.result.budget, []);
+        search.finish(entry.result);
+        controller.showSearch(search);
+      }),
+      vscode.commands.registerCommand('stepwise.clearHistory', () => history.clear()),
+    );
+    return history;
+  }
 
   entries(): HistoryEntry[] {
     return this.memento.get<HistoryEntry[]>(KEY, []);
