@@ -11,7 +11,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
 import { SearchContext } from '../../src/core/search/context';
 import { DEFAULT_PARAMS } from '../../src/core/search/params';
-import type { PolicyTable } from '../../src/core/adapt/plan-table';
+import { planFor, type PolicyTable } from '../../src/core/adapt/plan-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
 import { stepmath } from '../../src/core/domains/stepmath/domain';
 
@@ -163,6 +163,8 @@ test('auto reports the difficulty it estimated and the strategy it chose', async
   assert.equal(r.strategy, 'auto');
   assert.ok(r.difficulty && r.difficulty.bin >= 1 && r.difficulty.bin <= 5);
   assert.ok(r.chosen && r.chosen.budget <= 16, 'never above the cap');
+  // What it chose is the committed table's cell for the bin it estimated, under this cap.
+  assert.deepEqual(r.chosen, planFor(stepmath.planTable, r.difficulty!.bin, 16));
   assert.ok(r.candidates.length >= 1);
 });
 
