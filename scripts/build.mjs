@@ -12,7 +12,7 @@ const builds = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternal, banner: { js: 'globalThis.__stepwiseLoadStart = performance.now();' } },
   { entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', external: nodeExternal },
   // Decoding shards: worker threads that run part of each batch (src/core/model/shard.ts); found next to the bundle that loads a model.
-  { entryPoints: ['src/core/model/shard-worker.ts'], outfile: 'dist/decoder-shard.js', platform: 'node', format: 'cjs', external: nodeExternal },
+  { entryPoints: ['src/core/model/decoder-shard.ts'], outfile: 'dist/decoder-shard.js', platform: 'node', format: 'cjs', external: nodeExternal },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { entryPoints: ['webview/tree-picture.ts'], outfile: 'dist/tree-picture.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { entryPoints: ['webview/explain.ts'], outfile: 'dist/explain.js', platform: 'browser', format: 'iife', target: 'es2022' },

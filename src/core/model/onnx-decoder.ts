@@ -20,7 +20,7 @@ const MIN_ROWS_PER_SHARD = 4;
 const MAX_SHARDS = 8;
 
 /** The bundled worker next to the bundle (dist/), or the TypeScript source when run through tsx. */
-const SHARD_SCRIPT = ['decoder-shard.js', 'shard-worker.ts'].map((f) => join(__dirname, f)).find((f) => existsSync(f)) ?? join(__dirname, 'decoder-shard.js');
+const SHARD_SCRIPT = ['decoder-shard.js', 'decoder-shard.ts'].map((f) => join(__dirname, f)).find((f) => existsSync(f)) ?? join(__dirname, 'decoder-shard.js');
 
 /** Rows [start, end) of a batch, held by one shard under the batch's number. */
 interface RowGroup {

@@ -128,7 +128,7 @@ export type ShardRequest =
   | { type: 'dispose'; batch: number };
 export type ShardReply = { type: 'ready' } | { type: 'loadError'; message: string } | { id: number; result: ShardOutput | SequenceCache | DecodedRow[] } | { id: number; error: string; cancelled: boolean };
 
-/** A shard in a worker thread (shard-worker.ts). Caches cross as SharedArrayBuffer views, so without copies. */
+/** A shard in a worker thread (decoder-shard.ts). Caches cross as SharedArrayBuffer views, so without copies. */
 export class WorkerShard implements DecoderShard {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
