@@ -10,6 +10,7 @@ import {
   openWorkbench,
   outputChannelText,
   runCommand,
+  waitUntil,
   screenshot,
   sleep,
   type Workbench,
@@ -45,4 +46,7 @@ test('Stepwise: Verify Solution runs from the command palette without an error',
   const log = await outputChannelText(page, 'Stepwise');
   await screenshot(page, 'verify-command-3-output');
   assert.ok(log.trim().length > 0, 'the Stepwise output channel has content');
+  // and it did its work: the wrong step is in the Problems panel with its reason
+  await runCommand(page, 'View: Focus Problems');
+  await waitUntil(async () => (await page.locator('.markers-panel').innerText().catch(() => '')).includes('7 * 2 is 14, not 15'), { what: 'the verdict in the Problems panel' });
 });

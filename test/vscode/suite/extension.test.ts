@@ -58,8 +58,21 @@ test('settings take effect without a reload', async () => {
 });
 
 test('bad input gets a message and no result', async () => {
-  const result = await vscode.commands.executeCommand('stepwise.solveProblem', 'Write me a poem about spring');
-  assert.equal(result, undefined);
+  // The error message the user sees, caught on its way to the window.
+  const shown: string[] = [];
+  const original = vscode.window.showErrorMessage;
+  (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string) => {
+    shown.push(message);
+    return Promise.resolve(undefined);
+  };
+  try {
+    const result = await vscode.commands.executeCommand('stepwise.solveProblem', 'Write me a poem about spring');
+    assert.equal(result, undefined);
+  } finally {
+    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;
+  }
+  assert.equal(shown.length, 1);
+  assert.match(shown[0], /^Stepwise: the problem has no numbers in it/);
 });
 
 test('hovering a wrong step shows the checker reason and the PRM score', async () => {
