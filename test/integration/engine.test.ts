@@ -92,17 +92,23 @@ test('majority, best-of-N and weighted best-of-N rank the same seeded samples (t
   assert.ok(new Set(runs.map((r) => r.answer)).size > 1, 'the rankings should disagree on this problem');
 });
 
-test('beam search keeps exactly N/M beams per step', async () => {
+test('beam search keeps N/M distinct beams per step and spends N children on them', async () => {
   const n = 8;
   const m = 2;
   const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1 });
+  const byId = new Map(r.tree.map((x) => [x.id, x]));
+  const pathText = (id: number): string => {
+    const node = byId.get(id)!;
+    return node.parentId === null ? '' : `${pathText(node.parentId)}\n${node.text}`;
+  };
   const maxDepth = Math.max(...r.tree.map((x) => x.depth));
   for (let d = 1; d < maxDepth; d++) {
     const level = r.tree.filter((x) => x.depth === d);
-    const open = level.filter((x) => x.status !== 'finished').length;
-    const kept = level.filter((x) => x.status === 'expanded').length;
-    assert.equal(kept, Math.min(n / m, open), `depth ${d}`);
-    assert.equal(r.tree.filter((x) => x.depth === d + 1).length, kept * m, `children at depth ${d + 1}`);
+    const distinctOpen = new Set(level.filter((x) => x.status !== 'finished').map((x) => pathText(x.id))).size;
+    const kept = level.filter((x) => x.status === 'expanded');
+    assert.equal(kept.length, Math.min(n / m, distinctOpen), `depth ${d}`);
+    assert.equal(new Set(kept.map((x) => pathText(x.id))).size, kept.length, `the beams kept at depth ${d} are distinct`);
+    if (kept.length) assert.equal(r.tree.filter((x) => x.depth === d + 1).length, (n / m) * m, `children at depth ${d + 1}`);
   }
 });
 
