@@ -10,6 +10,7 @@ import { aggregateScores } from '../../src/core/search/aggregate';
 import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
 import { SearchContext } from '../../src/core/search/context';
+import { REVISE_BELOW } from '../../src/core/search/revisions';
 import { DEFAULT_PARAMS } from '../../src/core/search/params';
 import { planFor, type PolicyTable } from '../../src/core/adapt/plan-table';
 import { count, max, rankByAnswer, sum } from '../../src/core/search/rank';
@@ -205,6 +206,13 @@ test('revisions regenerate from the first weak step and keep the prefix before i
   const restarts = r.tree.filter((n) => n.parentId !== null && n.parentId !== 0 && r.tree.filter((m) => m.parentId === n.parentId).length > 1).length;
   assert.ok(r.candidates.length >= 1 && r.candidates.length <= 4);
   assert.ok(roots + restarts >= Math.min(2, r.candidates.length), 'later generations branch off earlier ones');
+  // A later generation restarts just before a weak step: the prefix it keeps has no weak step.
+  const byId = new Map(r.tree.map((n) => [n.id, n]));
+  for (const branch of r.tree.filter((n) => n.parentId !== null && r.tree.filter((m) => m.parentId === n.id).length > 1)) {
+    for (let n = byId.get(branch.id); n && n.parentId !== null; n = byId.get(n.parentId)) {
+      assert.ok(n.valid !== false && (n.score ?? 1) >= REVISE_BELOW, `kept prefix step "${n.text}" is not weak`);
+    }
+  }
 });
 
 test('a step cut off at the context limit is still scored, never overflowing the PRM', async () => {

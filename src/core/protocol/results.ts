@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { AGGREGATIONS, KnobsSchema } from '../search/params';
+import { KnobsSchema } from '../search/params';
 
 /**
  * Shapes of what the engine produces, declared once as schemas: the worker, the extension host
@@ -41,13 +41,15 @@ export const CandidateSchema = v.object({
 
 export const DifficultySchema = v.object({ bin: v.number(), score: v.number() });
 
+/** One cell of auto's table: a strategy, its budget and the knobs it sets (ranges from KNOBS). */
 export const PlanChoiceSchema = v.object({
   strategy: v.string(),
   budget: v.number(),
-  width: v.optional(v.number()),
-  lookahead: v.optional(v.number()),
-  rebaseTemperature: v.optional(v.number()),
-  aggregation: v.optional(v.picklist(AGGREGATIONS)),
+  width: KnobsSchema.entries.width,
+  lookahead: KnobsSchema.entries.lookahead,
+  rebaseTemperature: KnobsSchema.entries.rebaseTemperature,
+  aggregation: KnobsSchema.entries.aggregation,
+  /** Calibration accuracy of this choice in its bin, for the record. */
   accuracy: v.optional(v.number()),
 });
 
