@@ -122,7 +122,7 @@ export class Engine {
   private candidateOf(ctx: SearchContext, leaf: SearchNode): Candidate {
     const path = pathOf(leaf);
     const steps = path.map((n) => ({ text: n.text, score: n.score, valid: n.valid, reason: n.reason }));
-    return { answer: leaf.answer, score: ctx.scoreOf(leaf), verified: isChecked(leaf), nodeId: leaf.id, steps };
+    return { answer: leaf.answer, score: ctx.scoreOf(leaf), verified: isChecked(leaf.answer, steps), nodeId: leaf.id, steps };
   }
 
   async dispose(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Candidate, NodeView, SearchEvent, SolveResult } from '../core/protocol/results';
 import type { PanelState, RunStatus } from '../core/protocol/panel';
+import { isChecked } from '../core/search/tree';
 
 /**
  * The panel's view of one solve, built from the worker's events as they stream in and
@@ -124,7 +125,7 @@ export class LiveSearch {
     return {
       answer: leaf?.answer ?? null,
       score: last?.score ?? 0,
-      verified: leaf?.answer != null && steps.every((s) => s.valid !== false) && last?.valid === true,
+      verified: isChecked(leaf?.answer ?? null, steps),
       nodeId: id,
       steps,
     };

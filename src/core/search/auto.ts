@@ -18,7 +18,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
     run: async (ctx) => {
       const [probe] = await sampleSolutions(ctx, 1, 0);
       // Where the checker needs only the problem (Make 24), a checked solution ends the search.
-      const solved = () => ctx.domain.selfChecking && ctx.leaves().some(isChecked);
+      const solved = () => ctx.domain.selfChecking && ctx.leaves().some((leaf) => isChecked(leaf.answer, pathOf(leaf)));
       if (solved()) return ctx.leaves();
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
       const table = fixedTable ?? ctx.domain.planTable;

@@ -24,7 +24,6 @@ export function pathOf(n: SearchNode): SearchNode[] {
 }
 
 /** A finished solution the checker accepts: an answer, no step judged wrong, the last step judged right. */
-export function isChecked(leaf: SearchNode): boolean {
-  const path = pathOf(leaf);
-  return leaf.answer !== null && path.every((n) => n.valid !== false) && path[path.length - 1]?.valid === true;
+export function isChecked(answer: string | null, steps: readonly { valid: boolean | null }[]): boolean {
+  return answer !== null && steps.every((s) => s.valid !== false) && steps[steps.length - 1]?.valid === true;
 }
