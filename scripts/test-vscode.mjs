@@ -7,7 +7,7 @@
 // 2. runTests() with vscodeExecutablePath = test/vscode/code-server-launcher.sh, which starts
 //    code-server and headless Chromium, runs the tests in the remote extension host and exits
 //    with their exit code (see test/vscode/launcher.ts). Nothing is downloaded.
-// Needs: `npm ci`, `bash test/vscode/setup.sh`, `apt-get install -y chromium`.
+// Needs: `npm ci` and `bash test/vscode/setup.sh` (Chromium comes from test/vscode/chromium.ts).
 import { runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

