@@ -15,15 +15,16 @@ import { accuracyPlot, renderSvg } from './lib/plot';
 import { writeReport } from './lib/report';
 import { stepmath } from '../src/core/domains/stepmath/domain';
 
+// The StepMath report is PRM-only, as docs/RESULTS.md was measured; bench/verifiers.ts sets both verifiers side by side.
 export const STRATEGY_CONFIGS: Config[] = [
-  { label: 'majority', strategy: 'majority' },
-  { label: 'bon', strategy: 'bon' },
-  { label: 'weighted-bon', strategy: 'weighted-bon' },
-  { label: 'beam', strategy: 'beam', width: 4 },
-  { label: 'lookahead', strategy: 'lookahead', width: 4, lookahead: 1 },
-  { label: 'dvts', strategy: 'dvts', width: 4 },
-  { label: 'rebase', strategy: 'rebase', rebaseTemperature: 0.2 },
-  { label: 'revisions', strategy: 'revisions' },
+  { label: 'majority', strategy: 'majority', verifier: 'prm' },
+  { label: 'bon', strategy: 'bon', verifier: 'prm' },
+  { label: 'weighted-bon', strategy: 'weighted-bon', verifier: 'prm' },
+  { label: 'beam', strategy: 'beam', verifier: 'prm', width: 4 },
+  { label: 'lookahead', strategy: 'lookahead', verifier: 'prm', width: 4, lookahead: 1 },
+  { label: 'dvts', strategy: 'dvts', verifier: 'prm', width: 4 },
+  { label: 'rebase', strategy: 'rebase', verifier: 'prm', rebaseTemperature: 0.2 },
+  { label: 'revisions', strategy: 'revisions', verifier: 'prm' },
 ];
 
 async function main() {
@@ -38,10 +39,10 @@ async function main() {
   // Budget 64 is costly on 2 cores: the strategies the comparisons need get it.
   const withBig = new Set(['majority', 'weighted-bon']);
   const plan = [
-    { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
+    { config: { label: 'greedy', strategy: 'greedy', verifier: 'prm' } as Config, budgets: [1] },
     ...STRATEGY_CONFIGS.map((config) => ({ config, budgets: withBig.has(config.label) ? [4, 16, big] : [4, 16] })),
     // auto's runs depend on the policy table too: a recalibrated table must not reuse them
-    ...(report ? [{ config: { label: 'auto', strategy: 'auto', cacheTag: createHash('sha256').update(JSON.stringify(POLICY_TABLE)).digest('hex').slice(0, 12) } as Config, budgets: [4, 16, big] }] : []),
+    ...(report ? [{ config: { label: 'auto', strategy: 'auto', verifier: 'prm', cacheTag: createHash('sha256').update(JSON.stringify(POLICY_TABLE)).digest('hex').slice(0, 12) } as Config, budgets: [4, 16, big] }] : []),
   ];
   console.log(`test set: ${problems.length} problems (seed 7, held out from training), seed ${seed}`);
   const mine = shardOf(problems, shard);
@@ -130,16 +131,16 @@ async function sweepBigPolicy(problems: BenchProblem[], seed: number): Promise<{
   const { engine, signature } = await loadBundled(BIG_POLICY_DIR);
   const cache = new RunCache(resolve(__dirname, 'results/search-runs.jsonl'), signature);
   console.log(`4x policy (${BIG_POLICY_DIR}): greedy, and majority at N = 1, 4, 16`);
-  const plan = [
-    { config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] },
-    { config: { label: 'majority', strategy: 'majority' }, budgets: [1, 4, 16] },
+  const plan: { config: Config; budgets: number[] }[] = [
+    { config: { label: 'greedy', strategy: 'greedy', verifier: 'prm' }, budgets: [1] },
+    { config: { label: 'majority', strategy: 'majority', verifier: 'prm' }, budgets: [1, 4, 16] },
   ];
   const runs = await sweep(engine, problems, plan, seed, cache);
   const checked = problems.slice(0, 12);
   let same = 0;
   for (const p of checked) {
-    const majority = await runOne(engine, p, { label: 'majority', strategy: 'majority' }, 4, seed, cache);
-    const weighted = await runOne(engine, p, { label: 'weighted-bon', strategy: 'weighted-bon' }, 4, seed, cache);
+    const majority = await runOne(engine, p, { label: 'majority', strategy: 'majority', verifier: 'prm' }, 4, seed, cache);
+    const weighted = await runOne(engine, p, { label: 'weighted-bon', strategy: 'weighted-bon', verifier: 'prm' }, 4, seed, cache);
     if (rerankRun(majority, 'check', sum, p.answer).answer === weighted.answer) same++;
   }
   await engine.dispose();

@@ -2,14 +2,13 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './style.css';
 import * as v from 'valibot';
 import { el } from './dom';
 import { clampKnob, KNOBS } from '../src/core/search/params';
-import { distinctSolutions, HostToPanelSchema, PanelStateSchema, type DistinctSolution, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
-import type { CandidateStep } from '../src/core/protocol/results';
+import { distinctSolutions, scoreTone, solutionVerdict, HostToPanelSchema, PanelStateSchema, type DistinctSolution, type PanelState, type PanelToHost } from '../src/core/protocol/panel';
+import { NO_CANDIDATES, type CandidateStep } from '../src/core/protocol/results';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -22,7 +21,7 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 
 
-const scoreClass = (s: number | null) => (s === null ? 'score-none' : s >= 0.7 ? 'score-high' : s >= 0.4 ? 'score-mid' : 'score-low');
+const scoreClass = (s: number | null, verdict: boolean | null) => `score-${scoreTone(s, verdict)}`;
 const fmt = (s: number | null) => (s === null ? '–' : s.toFixed(2));
 
 function verdictMark(step: CandidateStep): HTMLElement {
@@ -34,12 +33,13 @@ function verdictMark(step: CandidateStep): HTMLElement {
 }
 
 function stepRow(step: CandidateStep, candidate: number, index: number): HTMLElement {
-  const bar = el('span', { className: `bar ${scoreClass(step.score)}` });
+  const tone = scoreClass(step.score, step.valid);
+  const bar = el('span', { className: `bar ${tone}` });
   bar.style.width = `${Math.round(100 * Math.max(0, Math.min(1, step.score ?? 0)))}%`;
   const meaning = `PRM score ${fmt(step.score)}: the process reward model's estimate that this step leads to a right answer`;
   const explain = el('button', { className: 'explain', text: 'Explain', title: "the policy's view of every token of this step" });
   explain.addEventListener('click', () => vscode.postMessage({ type: 'explain', candidate, step: index }));
-  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: meaning }, bar), el('span', { className: `score ${scoreClass(step.score)}`, text: fmt(step.score), title: meaning }), explain);
+  const row = el('li', { className: 'step' }, verdictMark(step), el('span', { className: 'text', text: step.text }), el('span', { className: 'meter', title: meaning }, bar), el('span', { className: `score ${tone}`, text: fmt(step.score), title: meaning }), explain);
   row.title = `PRM score ${fmt(step.score)} — ${step.reason}`;
   return row;
 }
@@ -50,16 +50,20 @@ function candidateCard(solution: DistinctSolution, rank: number, focus: boolean)
   insert.setAttribute('secondary', '');
   insert.addEventListener('click', () => vscode.postMessage({ type: 'insert', candidate: index }));
   const times = copies > 1 ? el('span', { className: 'copies', text: `×${copies}`, title: `the search reached this solution ${copies} times` }) : null;
-  const badge = c.verified ? el('vscode-badge', { className: 'verified', text: 'verified', title: 'every step checked and the answer is right' }) : null;
+  // The checker's verdict is the card's first signal; the PRM score beside it is secondary.
+  const verdict = solutionVerdict(c);
+  const [verdictText, verdictClass, verdictTitle] =
+    verdict === true ? ['verified', 'verified', 'every step checked and the answer is right'] : verdict === false ? ['wrong', 'wrong', 'the checker proved a step of this solution wrong'] : ['not checked', 'unchecked', 'the checker could not check every step: the score is only the PRM\'s estimate'];
+  const badge = el('span', { className: `verdict-label ${verdictClass}`, text: verdictText, title: verdictTitle });
   const card = el(
     'article',
     { className: `candidate${rank === 0 ? ' best' : ''}${focus ? ' focused' : ''}` },
-    el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score)}`, text: `score ${fmt(c.score)}`, title: "the solution's score: its steps' PRM scores combined as the search ranks them" }), badge, el('span', { className: 'spacer' }), insert),
+    el('header', {}, el('span', { className: 'rank', text: `#${rank + 1}` }), badge, el('span', { className: 'answer', text: `Answer ${c.answer ?? '(none)'}` }), times, el('span', { className: `total ${scoreClass(c.score, verdict)}`, text: `score ${fmt(c.score)}`, title: "the solution's score: its steps' PRM scores combined as the search ranks them" }), el('span', { className: 'spacer' }), insert),
     el('ol', { className: 'steps' }, ...c.steps.map((s, i) => stepRow(s, index, i))),
   );
   card.dataset.node = String(c.nodeId);
   card.tabIndex = 0;
-  card.setAttribute('aria-label', `Solution ${rank + 1}, answer ${c.answer ?? 'none'}, score ${fmt(c.score)}${c.verified ? ', verified' : ''}${copies > 1 ? `, reached ${copies} times` : ''}`);
+  card.setAttribute('aria-label', `Solution ${rank + 1}, ${verdictText}, answer ${c.answer ?? 'none'}, score ${fmt(c.score)}${copies > 1 ? `, reached ${copies} times` : ''}`);
   return card;
 }
 
@@ -119,14 +123,14 @@ function render(state: PanelState): void {
   if (state.cursor) {
     const c = state.cursor;
     const mark = verdictMark({ text: c.text, score: c.score, valid: c.valid, reason: c.reason });
-    header.push(el('div', { className: 'cursor', title: c.reason }, el('span', { className: 'label', text: `Line ${c.line}:` }), mark, el('span', { className: 'text', text: c.text }), el('span', { className: `score ${scoreClass(c.score)}`, text: `PRM ${fmt(c.score)}`, title: "the process reward model's estimate that this step leads to a right answer" }), el('span', { className: 'reason', text: c.reason })));
+    header.push(el('div', { className: 'cursor', title: c.reason }, el('span', { className: 'label', text: `Line ${c.line}:` }), mark, el('span', { className: 'text', text: c.text }), el('span', { className: `score ${scoreClass(c.score, c.valid)}`, text: `PRM ${fmt(c.score)}`, title: "the process reward model's estimate that this step leads to a right answer" }), el('span', { className: 'reason', text: c.reason })));
   }
   app.querySelector('header.top')!.replaceChildren(...header);
   app.querySelector('section.agreement')!.replaceChildren(
     ...(state.agreement.length ? [el('span', { className: 'label', text: 'Answers:' }), ...state.agreement.map((a) => el('span', { className: 'vote', text: `${a.answer}: ${a.count} of ${state.candidates.length}`, title: `${a.count} of the ${state.candidates.length} finished solutions answer ${a.answer}` }))] : []),
   );
   const list = app.querySelector('section.candidates')!;
-  list.replaceChildren(...(state.candidates.length ? distinctSolutions(state.candidates).map((s, rank) => candidateCard(s, rank, state.focusNodeId !== null && s.nodeIds.includes(state.focusNodeId))) : [el('p', { className: 'empty', text: state.status === 'running' ? 'Candidates appear here as the search finishes them.' : 'No candidates.' })]));
+  list.replaceChildren(...(state.candidates.length ? distinctSolutions(state.candidates).map((s, rank) => candidateCard(s, rank, state.focusNodeId !== null && s.nodeIds.includes(state.focusNodeId))) : [el('p', { className: 'empty', text: state.status === 'running' ? 'Candidates appear here as the search finishes them.' : NO_CANDIDATES })]));
   if (state.focusNodeId !== null) list.querySelector<HTMLElement>('.candidate.focused')?.scrollIntoView({ block: 'nearest' });
   vscode.setState(state);
 }

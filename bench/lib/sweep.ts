@@ -5,6 +5,7 @@ import { answersEquivalent } from '../../src/core/domains/stepmath/verify';
 import { rankByAnswer } from '../../src/core/search/rank';
 import type { BenchProblem } from './problems';
 import { stepmath } from '../../src/core/domains/stepmath/domain';
+import { DEFAULT_PARAMS, type Verifier } from '../../src/core/search/params';
 
 /** One strategy with its hyper-parameters, named for tables and plots. */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   lookahead?: number;
   rebaseTemperature?: number;
   aggregation?: 'last' | 'min' | 'prod' | 'mean';
+  /** What the search trusts besides the PRM (the engine's default, `checked`, when absent). */
+  verifier?: Verifier;
   /** Part of the cache key only: what else the runs depend on (auto: the policy table). */
   cacheTag?: string;
 }
@@ -78,7 +81,8 @@ export const byReferenceAnswer: Grader = (r, p) => ({
 });
 
 export async function runOne(engine: Engine, p: BenchProblem, c: Config, budget: number, seed: number, cache: RunCache, grade: Grader = byReferenceAnswer): Promise<Run> {
-  const key = `${c.label}${c.cacheTag ? `#${c.cacheTag}` : ''}|${budget}|${p.id}|${seed}`;
+  // The verifier is in the key: runs from before the checked verifier (no suffix) are not reused.
+  const key = `${c.label}${c.cacheTag ? `#${c.cacheTag}` : ''}~${c.verifier ?? DEFAULT_PARAMS.verifier}|${budget}|${p.id}|${seed}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const { label: _label, cacheTag: _tag, ...knobs } = c;

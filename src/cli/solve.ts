@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { SolveOptions, SolveResult } from '../core/protocol/results';
-import { KNOBS, type Aggregation, type KnobName, type SearchParams } from '../core/search/params';
+import { NO_CANDIDATES, type SolveOptions, type SolveResult } from '../core/protocol/results';
+import { KNOBS, type KnobName, type SearchParams } from '../core/search/params';
 import { STRATEGY_NAMES } from '../core/search/registry';
 import { answersEquivalent } from '../core/domains/stepmath/verify';
 import { intFlag, rejectUnknown, stringFlag, UsageError, type ParsedArgs } from './args';
@@ -20,13 +20,14 @@ function floatFlag(args: ParsedArgs, name: string, min: number, max: number): nu
 
 /** The search knobs that have a flag, read with the ranges KNOBS declares. */
 function knobFlags(args: ParsedArgs): Partial<SearchParams> {
-  const out: Partial<Record<KnobName, number | Aggregation>> = {};
+  const out: Partial<Record<KnobName, number | string>> = {};
   for (const [name, knob] of Object.entries(KNOBS) as [KnobName, (typeof KNOBS)[KnobName]][]) {
     if (!('flag' in knob)) continue;
     if (knob.kind === 'choice') {
       const value = stringFlag(args, knob.flag);
-      if (value !== undefined && !knob.choices.includes(value as Aggregation)) throw new UsageError(`--${knob.flag} must be one of ${knob.choices.join(', ')}`);
-      out[name] = value as Aggregation | undefined;
+      const choices: readonly string[] = knob.choices;
+      if (value !== undefined && !choices.includes(value)) throw new UsageError(`--${knob.flag} must be one of ${choices.join(', ')}`);
+      out[name] = value;
     } else out[name] = knob.kind === 'int' ? intFlag(args, knob.flag, undefined, knob.min, knob.max) : floatFlag(args, knob.flag, knob.min, knob.max);
   }
   return out as Partial<SearchParams>;
@@ -166,5 +167,6 @@ function writeReadable(r: SolveResult, write: (line: string) => void): void {
     write(`#${i + 1}  answer ${c.answer ?? '(none)'}  score ${c.score.toFixed(3)}${c.verified ? '  verified' : ''}`);
     for (const s of c.steps) write(`   ${s.valid === true ? '✓' : s.valid === false ? '✗' : '?'} ${s.score === null ? '  -  ' : s.score.toFixed(2)}  ${s.text}`);
   });
+  if (!r.candidates.length) write(NO_CANDIDATES);
   if (r.candidates.length > 5) write(`\n(${r.candidates.length - 5} more candidates; --json shows all)`);
 }

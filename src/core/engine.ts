@@ -3,7 +3,7 @@ import { LocalPrm, type RewardBackend } from './backends/prm';
 import { SearchContext } from './search/context';
 import { DEFAULT_PARAMS, type SearchParams } from './search/params';
 import { STRATEGIES } from './search/registry';
-import { isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
+import { claimsChecked, isChecked, pathOf, viewOf, type SearchEvent, type SearchNode } from './search/tree';
 import { DEFAULT_DOMAIN, type Domain } from './domains';
 import type { Candidate, ExplainResult, SolveOptions, SolveResult, VerifyResult, WhatIfResult } from './protocol/results';
 import { Rng } from './rng';
@@ -62,9 +62,9 @@ export class Engine {
     const ranked = await strategy.run(ctx);
     const policyTokens = policy.tokensProcessed - before.policy;
     const prmTokens = reward.tokensProcessed - before.reward;
-    let candidates = ranked.map((leaf) => this.candidateOf(ctx, leaf));
-    // Where the checker reads only what the steps claim, a checked solution outranks any other.
-    if (searched.selfChecking) candidates = [...candidates.filter((c) => c.verified), ...candidates.filter((c) => !c.verified)];
+    // With Verifier `checked`, a solution whose steps' own claims all check outranks any other.
+    const ordered = params.verifier === 'checked' ? [...ranked.filter(claimsChecked), ...ranked.filter((leaf) => !claimsChecked(leaf))] : ranked;
+    const candidates = ordered.map((leaf) => this.candidateOf(ctx, leaf));
     return {
       problem,
       domain: domain?.name ?? null,

@@ -39,9 +39,11 @@ export class StepHoverProvider implements vscode.HoverProvider {
     const step = verification.result.steps[index];
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Stepwise** · step ${index + 1}\n\n`);
-    if (step.score !== null) md.appendMarkdown(`PRM score **${step.score.toFixed(2)}** \`${bar(step.score)}\` given the lines above\n\n`);
-    const verdict = step.valid === true ? '✓ correct' : step.valid === false ? '✗ wrong' : '? not checkable';
-    md.appendMarkdown(`${verdict}: ${escape(step.reason)}`);
+    // The checker's verdict first; the PRM's estimate second (and no bar for an unchecked step,
+    // whose full bar would read as "right").
+    const verdict = step.valid === true ? '✓ **correct**' : step.valid === false ? '✗ **wrong**' : '? **not checkable**';
+    md.appendMarkdown(`${verdict}: ${escape(step.reason)}\n\n`);
+    if (step.score !== null) md.appendMarkdown(`PRM score ${step.score.toFixed(2)}${step.valid === true ? ` \`${bar(step.score)}\`` : ''} given the lines above`);
     const ranking = this.ranking(solution.steps.slice(0, index + 1).map((s) => s.text.trim()));
     if (ranking) {
       md.appendMarkdown(`\n\nThe search ranked it **${ranking.rank} of ${ranking.of}** alternatives at this depth`);

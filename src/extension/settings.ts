@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../core/protocol/worker';
 import type { SolveOptions } from '../core/protocol/results';
 import { bundledModels } from '../core/domains/models';
-import { clampKnob, KNOBS } from '../core/search/params';
+import { clampKnob, KNOBS, VERIFIERS, type Verifier } from '../core/search/params';
 
 /** Settings under `stepwise.*`, read fresh each time so changes apply without a reload. */
 export interface StepwiseSettings {
@@ -11,6 +11,7 @@ export interface StepwiseSettings {
   budget: number;
   temperature: number;
   maxSteps: number;
+  verifier: Verifier;
   threads: number;
   policyModelPath: string;
   prmModelPath: string;
@@ -27,6 +28,7 @@ export function readSettings(): StepwiseSettings {
     budget: c.get<number>('budget', KNOBS.budget.default),
     temperature: c.get<number>('temperature', KNOBS.temperature.default),
     maxSteps: c.get<number>('maxSteps', KNOBS.maxSteps.default),
+    verifier: oneOf(VERIFIERS, c.get<string>('verifier'), KNOBS.verifier.default),
     threads: c.get<number>('threads', 0),
     policyModelPath: c.get<string>('policyModelPath', '').trim(),
     prmModelPath: c.get<string>('prmModelPath', '').trim(),
@@ -67,5 +69,11 @@ export function solveOptions(s: StepwiseSettings, override: { strategy?: string;
     budget: clampKnob('budget', override.budget ?? s.budget),
     temperature: clampKnob('temperature', s.temperature),
     maxSteps: clampKnob('maxSteps', s.maxSteps),
+    verifier: s.verifier,
   };
+}
+
+/** A setting's value when it is one of the choices (a hand-edited settings.json may hold anything). */
+function oneOf<T extends string>(choices: readonly T[], value: string | undefined, fallback: T): T {
+  return choices.find((c) => c === value) ?? fallback;
 }

@@ -51,9 +51,11 @@ export class TreeRows {
 
   /**
    * Why a pruned node was left, in words: its rank by score among the nodes at its depth and how
-   * many of them the search kept.
+   * many of them the search kept; or that the checker proved it wrong (the checked verifier drops
+   * such a step whatever its rank).
    */
   prunedReason(node: NodeView, all: Iterable<NodeView>): string {
+    if (node.valid === false) return 'pruned: the checker proved this step wrong';
     const level = [...all].filter((n) => n.depth === node.depth);
     const rank = level.filter((n) => (n.score ?? 0) > (node.score ?? 0)).length + 1;
     const kept = level.filter((n) => n.status !== 'pruned').length;

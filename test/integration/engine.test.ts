@@ -82,7 +82,7 @@ test('the same seed gives the same search, another seed another', async () => {
 test('majority, best-of-N and weighted best-of-N rank the same seeded samples (the report re-ranks one run into three)', async () => {
   // a problem the policy answers several ways, so the three rankings pick different answers
   const problem = 'Compute 47 * 3 - 58 + 96 / 12.';
-  const runs = await Promise.all((['majority', 'bon', 'weighted-bon'] as const).map((strategy) => engine.solve(problem, { strategy, budget: 8, seed: 5 })));
+  const runs = await Promise.all((['majority', 'bon', 'weighted-bon'] as const).map((strategy) => engine.solve(problem, { strategy, budget: 8, seed: 5, verifier: 'prm' })));
   const samples = (r: (typeof runs)[number]) => r.candidates.map((c) => `${c.answer}|${c.score.toFixed(6)}`).sort();
   assert.deepEqual(samples(runs[1]), samples(runs[0]));
   assert.deepEqual(samples(runs[2]), samples(runs[0]));
@@ -96,7 +96,7 @@ test('majority, best-of-N and weighted best-of-N rank the same seeded samples (t
 test('beam search keeps N/M distinct beams per step and spends N children on them', async () => {
   const n = 8;
   const m = 2;
-  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1 });
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1, verifier: 'prm' });
   const byId = new Map(r.tree.map((x) => [x.id, x]));
   const pathText = (id: number): string => {
     const node = byId.get(id)!;
@@ -166,7 +166,7 @@ test('a fixed prefix is kept, scored and checked, and the search continues below
 });
 
 test('auto reports the difficulty it estimated and the strategy it chose', async () => {
-  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { budget: 16, seed: 2 });
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { budget: 16, seed: 2, verifier: 'prm' });
   assert.equal(r.strategy, 'auto');
   assert.ok(r.difficulty && r.difficulty.bin >= 1 && r.difficulty.bin <= 5);
   assert.ok(r.chosen && r.chosen.budget <= 16, 'never above the cap');
@@ -185,7 +185,7 @@ test('auto runs the table\'s choice for the bin in two rounds (a quarter, then t
     stopping: { agreement, score: 0 },
   });
   const leavesAfter = async (agreement: number, cap: number) => {
-    const ctx = await SearchContext.create('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', stepmath, { ...DEFAULT_PARAMS, budget: cap, temperature: 1 }, engine.policy, engine.reward, 5, () => {});
+    const ctx = await SearchContext.create('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', stepmath, { ...DEFAULT_PARAMS, budget: cap, temperature: 1, verifier: 'prm' }, engine.policy, engine.reward, 5, () => {});
     const ranked = await makeAuto((name) => STRATEGIES[name], table(agreement)).run(ctx);
     return { chosen: ctx.chosen, difficulty: ctx.difficulty, ranked: ranked.length, leaves: ctx.leaves().length };
   };
@@ -201,7 +201,7 @@ test('auto runs the table\'s choice for the bin in two rounds (a quarter, then t
 });
 
 test('revisions regenerate from the first weak step and keep the prefix before it', async () => {
-  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'revisions', budget: 4, seed: 3, temperature: 1 });
+  const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'revisions', budget: 4, seed: 3, temperature: 1, verifier: 'prm' });
   const roots = r.tree.filter((n) => n.parentId === 0).length;
   const restarts = r.tree.filter((n) => n.parentId !== null && n.parentId !== 0 && r.tree.filter((m) => m.parentId === n.parentId).length > 1).length;
   assert.ok(r.candidates.length >= 1 && r.candidates.length <= 4);
@@ -210,7 +210,7 @@ test('revisions regenerate from the first weak step and keep the prefix before i
   const byId = new Map(r.tree.map((n) => [n.id, n]));
   for (const branch of r.tree.filter((n) => n.parentId !== null && r.tree.filter((m) => m.parentId === n.id).length > 1)) {
     for (let n = byId.get(branch.id); n && n.parentId !== null; n = byId.get(n.parentId)) {
-      assert.ok(n.valid !== false && (n.score ?? 1) >= REVISE_BELOW, `kept prefix step "${n.text}" is not weak`);
+      assert.ok((n.score ?? 1) >= REVISE_BELOW, `kept prefix step "${n.text}" is not weak`);
     }
   }
 });
@@ -223,4 +223,35 @@ test('a step cut off at the context limit is still scored, never overflowing the
   const [scored] = await prm.score([state], ['1 + 2 = 3 and then some more text that does not fit']);
   assert.ok(scored.score >= 0 && scored.score <= 1);
   assert.ok(scored.state.length <= prm.model.config.maxPositions);
+});
+
+test('Verifier checked: a step whose own claims the checker proves wrong is never kept, and its parent draws again', async () => {
+  const problem = 'Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.';
+  for (const strategy of ['greedy', 'beam', 'revisions'] as const) {
+    const r = await engine.solve(problem, { strategy, budget: 4, width: 2, seed: 3, temperature: 1 });
+    const rejected = r.tree.filter((n) => n.valid === false);
+    assert.ok(rejected.length > 0, `${strategy}: the policy errs on this problem`);
+    for (const n of rejected) {
+      assert.equal(n.status, 'pruned', `${strategy}: "${n.text}" is not kept`);
+      assert.equal(r.tree.filter((m) => m.parentId === n.id).length, 0, `${strategy}: nothing grows below "${n.text}"`);
+    }
+    for (const c of r.candidates) assert.ok(c.steps.every((s) => s.valid !== false), `${strategy}: no candidate has a rejected step`);
+    // A rejected child is drawn again from the same parent.
+    const redrawn = rejected.some((n) => r.tree.filter((m) => m.parentId === n.parentId).length > 1);
+    assert.ok(redrawn, `${strategy}: a parent drew again after a rejected child`);
+  }
+  const prm = await engine.solve(problem, { strategy: 'greedy', seed: 3, verifier: 'prm' });
+  assert.equal(prm.tree.length - 1, prm.candidates[0].steps.length, 'with prm, greedy writes one path and keeps it, wrong steps included');
+});
+
+test('Verifier checked never reads the answer the checker works out: the answer line is judged against the value the steps reached', () => {
+  const claims = (steps: string[]) => stepmath.checkClaims('Compute 12 + 7 * ( 5 - 3 ).', steps).steps.map((s) => s.valid);
+  // A wrong middle step followed consistently: each step's own claim holds except the wrong one, and the answer equals what the steps reached.
+  assert.deepEqual(claims(['5 - 3 = 2', '7 * 2 = 15', '12 + 15 = 27', 'Answer: 27']), [true, false, true, true]);
+  assert.deepEqual(stepmath.check('Compute 12 + 7 * ( 5 - 3 ).', ['5 - 3 = 2', '7 * 2 = 15', '12 + 15 = 27', 'Answer: 27']).steps.map((s) => s.valid), [true, false, true, false]);
+  assert.deepEqual(claims(['5 - 3 = 2', '7 * 2 = 14', '12 + 14 = 26', 'Answer: 27']), [true, true, true, false]);
+  assert.deepEqual(claims(['5 - 3 = 2', 'Answer: 26']), [true, null], 'not reduced to one number yet: no verdict');
+  // Solve: each equation against the one before it.
+  const solve = stepmath.checkClaims('Solve for x: 3 * x + 5 = 20.', ['3 * x = 16', 'x = 16 / 3', 'Answer: 16 / 3']).steps.map((s) => s.valid);
+  assert.deepEqual(solve, [false, true, true]);
 });

@@ -18,7 +18,7 @@ after(async () => {
 
 test('on greedy solutions every token is its place\'s most likely one at temperature 1, and the PRM score is the search\'s', async () => {
   for (const problem of ['Compute 12 + 7 * ( 5 - 3 ).', 'Solve for x: 3 * x + 5 = 20.', 'Compute 47 * 3 - 58 + 96 / 12.']) {
-    const solved = await engine.solve(problem, { strategy: 'greedy' });
+    const solved = await engine.solve(problem, { strategy: 'greedy', verifier: 'prm' });
     const steps = solved.candidates[0].steps;
     const explained = await engine.explain(problem, steps.map((s) => s.text), { temperature: 1, top: 3 });
     assert.equal(explained.steps.length, steps.length);

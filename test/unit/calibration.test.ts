@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pickSignificant, signTestP, type Outcome } from '../../bench/lib/select';
+import { reliability } from '../../bench/lib/ece';
 
 const runs = (correct: boolean[], tokens = 10): Outcome[] => correct.map((c, i) => ({ problemId: `p${i}`, correct: c, tokens }));
 
@@ -31,4 +32,16 @@ test('wins on problems the baseline never saw do not count', () => {
   const greedy = runs([false, false, false]);
   const other = [...runs([false, false, false]), ...Array.from({ length: 10 }, (_, i) => ({ problemId: `extra${i}`, correct: true, tokens: 5 }))];
   assert.equal(pickSignificant({ key: 'greedy', runs: greedy }, [{ key: 'other', runs: other }]).key, 'greedy');
+});
+
+test('expected calibration error: zero for scores that match their frequencies, the gap otherwise', () => {
+  // Bin 0.2-0.3: scores 0.25, one in four positive; bin 0.7-0.8: scores 0.75, three in four.
+  const matched = [0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75].map((score, i) => ({ score, label: [true, false, false, false, true, true, true, false][i] }));
+  const r = reliability(matched);
+  assert.ok(Math.abs(r.ece) < 1e-12);
+  assert.deepEqual(r.bins.filter((b) => b.steps).map((b) => [b.steps, b.meanScore, b.positive]), [[4, 0.25, 0.25], [4, 0.75, 0.75]]);
+  // Always 0.9 confident, right half the time: ECE 0.4. A score of exactly 1 falls in the last bin.
+  const over = [true, false, true, false].map((label) => ({ score: 0.9, label }));
+  assert.ok(Math.abs(reliability(over).ece - 0.4) < 1e-12);
+  assert.equal(reliability([{ score: 1, label: true }]).bins[9].steps, 1);
 });

@@ -22,4 +22,5 @@ test('Search Tree rows: identical siblings are one row (xN) whose children are a
   assert.deepEqual(rows.children(top[0]).map((r) => r.node.id), [6]);
   assert.equal(rows.rowOf.get(4), top[0], 'a merged node finds its row');
   assert.equal(rows.prunedReason(nodes[3], nodes), 'pruned: rank 5 of 5 at depth 1, kept 2');
+  assert.equal(rows.prunedReason({ ...nodes[3], valid: false }, nodes), 'pruned: the checker proved this step wrong');
 });

@@ -31,6 +31,12 @@ export interface Domain {
   recognise(text: string): string | null;
   /** The checker on a written solution: one verdict per step, and the answer it states. */
   check(problem: string, steps: readonly string[]): SolutionVerdict;
+  /**
+   * The checker on only what each step itself claims (its arithmetic, its rewrite of what is left,
+   * an answer equal to the value the steps reached), never a worked-out answer: what a search with
+   * Verifier `checked` may use. Where `selfChecking`, the same as `check`.
+   */
+  checkClaims(problem: string, steps: readonly string[]): SolutionVerdict;
   /** The answer a step states when it ends the solution (the stop rule), else null. */
   answerOf(step: string): string | null;
   /** Equal answers share a key (majority vote groups by it). */

@@ -95,3 +95,21 @@ export function distinctSolutions(candidates: readonly Candidate[]): DistinctSol
   });
   return [...byText.values()];
 }
+
+/** What a score's colour may say. The checker's verdict comes first: a step it proved wrong is
+ * "wrong" whatever the PRM thinks, and one it could not check is "unchecked" (a neutral colour),
+ * so a high PRM score never looks like a verified step. Only checked-right steps are coloured
+ * by their score. */
+export type ScoreTone = 'wrong' | 'unchecked' | 'high' | 'mid' | 'low';
+
+export function scoreTone(score: number | null, verdict: boolean | null): ScoreTone {
+  if (verdict === false) return 'wrong';
+  if (verdict === null || score === null) return 'unchecked';
+  return score >= 0.7 ? 'high' : score >= 0.4 ? 'mid' : 'low';
+}
+
+/** A whole solution's verdict: verified, wrong when the checker rejects any step, else unchecked. */
+export function solutionVerdict(candidate: Pick<Candidate, 'verified' | 'steps'>): boolean | null {
+  if (candidate.verified) return true;
+  return candidate.steps.some((s) => s.valid === false) ? false : null;
+}

@@ -121,3 +121,7 @@ export type PlanChoice = v.InferOutput<typeof PlanChoiceSchema>;
 export type TokenView = v.InferOutput<typeof TokenViewSchema>;
 export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
 export type WhatIfResult = v.InferOutput<typeof WhatIfResultSchema>;
+
+/** What a finished search without a single candidate says (CLI and panel alike). */
+export const NO_CANDIDATES =
+  'No solution: the search kept no finished solution. With the checked verifier a step the checker proves wrong is dropped; a larger budget tries more steps, --verifier prm (setting stepwise.verifier) keeps them.';

@@ -2,13 +2,13 @@ import { planFor, type PolicyTable } from '../adapt/plan-table';
 import { difficultyBin, difficultyScore, probeFeatures } from '../adapt/difficulty';
 import { sampleSolutions } from './sampling-loop';
 import type { SearchStrategy } from './strategy';
-import { isChecked, pathOf, type SearchNode } from './tree';
+import { claimsChecked, pathOf, type SearchNode } from './tree';
 
 /**
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
  * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
- * (a quarter, then the rest) and the second is skipped when the answers already agree, or, in a
- * domain whose checker needs only the problem, once a checked solution is found.
+ * (a quarter, then the rest) and the second is skipped when the answers already agree, or (Verifier
+ * `checked`) once a solution whose steps' own claims all check is found.
  * The table is the domain's committed calibration unless a test gives one.
  */
 export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, fixedTable?: PolicyTable): SearchStrategy {
@@ -17,8 +17,8 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
     description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
     run: async (ctx) => {
       const [probe] = await sampleSolutions(ctx, 1, 0);
-      // Where the checker needs only the problem (Make 24), a checked solution ends the search.
-      const solved = () => ctx.domain.selfChecking && ctx.leaves().some((leaf) => isChecked(leaf.answer, pathOf(leaf)));
+      // With Verifier `checked`, a solution whose steps' own claims all check ends the search.
+      const solved = () => ctx.params.verifier === 'checked' && ctx.leaves().some(claimsChecked);
       if (solved()) return ctx.leaves();
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
       const table = fixedTable ?? ctx.domain.planTable;

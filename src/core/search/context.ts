@@ -43,16 +43,17 @@ export class SearchContext {
   static async create(problem: string, domain: Domain, params: SearchParams, policy: PolicyBackend, reward: RewardBackend, seed: number, emit: (e: SearchEvent) => void, signal?: AbortSignal, prefix: readonly string[] = []): Promise<SearchContext> {
     // Steps are newline-separated continuations of the prompt, so a prefix is part of the prompt.
     const [policyState, problemReward] = await Promise.all([policy.start([problem, ...prefix].join('\n'), signal), reward.start(problem, signal)]);
-    const problemNode: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: null, reward: null, pathScores: [] };
+    const problemNode: SearchNode = { id: 0, parentId: null, depth: 0, text: problem, score: null, valid: null, reason: '', status: 'active', answer: null, parent: null, policy: null, reward: null, pathScores: [], claim: null };
     const chain: SearchNode[] = [problemNode];
     const verdicts = domain.check(problem, prefix).steps;
+    const claims = params.verifier === 'checked' ? domain.checkClaims(problem, prefix).steps.map((v) => v.valid) : prefix.map(() => null);
     let rewardState = problemReward;
     for (const [i, text] of prefix.entries()) {
       const [scored] = await reward.score([rewardState], [text], signal);
       rewardState = scored.state;
       const parent = chain[chain.length - 1];
       parent.status = 'expanded';
-      chain.push({ id: chain.length, parentId: parent.id, depth: i + 1, text, score: scored.score, valid: verdicts[i].valid, reason: verdicts[i].reason, status: 'active', answer: null, parent, policy: null, reward: null, pathScores: [...parent.pathScores, searchScore(domain, scored.score, verdicts[i].valid)] });
+      chain.push({ id: chain.length, parentId: parent.id, depth: i + 1, text, score: scored.score, valid: verdicts[i].valid, reason: verdicts[i].reason, status: 'active', answer: null, parent, policy: null, reward: null, pathScores: [...parent.pathScores, searchScore(scored.score, claims[i])], claim: claims[i] });
     }
     const root = chain[chain.length - 1];
     root.policy = policyState;
@@ -101,6 +102,32 @@ export class SearchContext {
       for (let c = 0; c < counts[i]; c++) rows.push(p);
     });
     if (!rows.length) return [];
+    const children = await this.draw(rows, temperature);
+    // Verifier `checked`: a child whose own claims the checker proves wrong is never kept; its
+    // parent draws again in its place (sampling, so greedy too gets another try), a few times.
+    if (this.params.verifier === 'checked') {
+      for (let retry = 0; retry < CHECKED_RETRIES; retry++) {
+        const rejected = children.flatMap((c, i) => (c.claim === false ? [i] : []));
+        if (!rejected.length) break;
+        const again = await this.draw(rejected.map((i) => rows[i]), Math.max(temperature, RETRY_TEMPERATURE));
+        rejected.forEach((i, k) => {
+          this.prune([children[i]]);
+          children[i] = again[k];
+        });
+      }
+    }
+    const expanded = parents.filter((p, i) => counts[i] > 0 && (p.status === 'active' || p.status === 'expanded'));
+    if (expanded.length) this.setStatus(expanded, 'expanded');
+    expanded.forEach((p) => this.release(p));
+    for (const node of children) {
+      if (node.claim === false) this.prune([node]);
+      else if (node.answer !== null || node.policy === null || node.depth >= this.params.maxSteps) this.finish(node);
+    }
+    return children;
+  }
+
+  /** One next step below each row, in one batch: decoded, scored by the PRM, checked, announced. */
+  private async draw(rows: readonly SearchNode[], temperature: number): Promise<SearchNode[]> {
     const drafts = await this.policy.extend(
       rows.map((p) => p.policy),
       { temperature, topP: this.params.topP, suppress: [] },
@@ -127,14 +154,12 @@ export class SearchContext {
       this.signal,
     );
     const scored = which.map((j) => scoredDistinct[j]);
-    const expanded = parents.filter((p, i) => counts[i] > 0 && (p.status === 'active' || p.status === 'expanded'));
-    if (expanded.length) this.setStatus(expanded, 'expanded');
-    expanded.forEach((p) => this.release(p));
     return drafts.map((d, i) => {
       const parent = rows[i];
       const answer = this.domain.answerOf(d.text);
       const path = [...pathOf(parent).map((n) => n.text), d.text];
       const verdict = this.domain.check(this.problem, path).steps[path.length - 1];
+      const claim = this.params.verifier === 'checked' ? this.domain.checkClaims(this.problem, path).steps[path.length - 1].valid : null;
       const node: SearchNode = {
         id: this.nodes.length,
         parentId: parent.id,
@@ -148,11 +173,11 @@ export class SearchContext {
         parent,
         policy: d.state,
         reward: scored[i].state,
-        pathScores: [...parent.pathScores, searchScore(this.domain, scored[i].score, verdict.valid)],
+        pathScores: [...parent.pathScores, searchScore(scored[i].score, claim)],
+        claim,
       };
       this.nodes.push(node);
       this.emit({ type: 'node', node: viewOf(node) });
-      if (answer !== null || d.state === null || node.depth >= this.params.maxSteps) this.finish(node);
       return node;
     });
   }
@@ -227,10 +252,14 @@ export class SearchContext {
   }
 }
 
+/** Verifier `checked`: how many times a parent draws again for a child the checker rejected, and at what temperature at least. */
+const CHECKED_RETRIES = 3;
+const RETRY_TEMPERATURE = 0.7;
+
 /**
- * The score the search ranks a step by: the PRM's, except that in a domain whose checker reads
- * only what the step claims, a step it proves wrong scores 0 (the node still shows the PRM's score).
+ * The score the search ranks a step by: the PRM's, except that a step whose own claims the checker
+ * proves wrong (Verifier `checked`) scores 0 (the node still shows the PRM's score).
  */
-function searchScore(domain: Domain, prmScore: number, valid: boolean | null): number {
-  return domain.selfChecking && valid === false ? 0 : prmScore;
+function searchScore(prmScore: number, claim: boolean | null): number {
+  return claim === false ? 0 : prmScore;
 }

@@ -2,7 +2,7 @@ import type { SearchStrategy } from './strategy';
 import { sampleSolutions } from './sampling-loop';
 import { pathOf, type SearchNode } from './tree';
 
-/** A step below this PRM score (or marked wrong by the checker) is where a revision restarts. */
+/** A step below this PRM score (or, Verifier `checked`, one whose own claims are wrong) is where a revision restarts. */
 export const REVISE_BELOW = 0.5;
 
 /**
@@ -17,8 +17,14 @@ export const revisions: SearchStrategy = {
     const leaves: SearchNode[] = [...(await sampleSolutions(ctx, 1))];
     for (let generation = 1; generation < ctx.params.budget; generation++) {
       const best = [...leaves].sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))[0];
+      // No solution yet (every generation had a step the checker proved wrong): start afresh.
+      if (!best) {
+        leaves.push(...(await sampleSolutions(ctx, 1, ctx.params.temperature, ctx.root)));
+        continue;
+      }
       const path = pathOf(best).filter((n) => n.depth > ctx.root.depth);
-      const weak = path.findIndex((n) => n.valid === false || (n.score ?? 1) < REVISE_BELOW);
+      // Never `n.valid`: on an answer line that compares with the problem's own result.
+      const weak = path.findIndex((n) => n.claim === false || (n.score ?? 1) < REVISE_BELOW);
       if (weak < 0 && best.answer !== null) break;
       const restart = weak <= 0 ? ctx.root : path[weak - 1];
       leaves.push(...(await sampleSolutions(ctx, 1, ctx.params.temperature, restart)));

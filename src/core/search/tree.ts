@@ -7,8 +7,13 @@ export interface SearchNode extends NodeView {
   parent: SearchNode | null;
   policy: unknown;
   reward: unknown;
-  /** Step scores from the root down to this node. */
+  /** Step scores from the root down to this node (what the search ranks by). */
   pathScores: number[];
+  /**
+   * The verdict a search may use (Verifier `checked`): the checker on what this step itself claims;
+   * null when it cannot tell or the verifier is `prm`. `valid` is the full verdict the user sees.
+   */
+  claim: boolean | null;
 }
 
 export function viewOf(n: SearchNode): NodeView {
@@ -21,6 +26,12 @@ export function pathOf(n: SearchNode): SearchNode[] {
   const path: SearchNode[] = [];
   for (let x: SearchNode | null = n; x && x.parent; x = x.parent) path.push(x);
   return path.reverse();
+}
+
+/** A finished solution whose steps' own claims all check, as a search may know it. */
+export function claimsChecked(leaf: SearchNode): boolean {
+  const path = pathOf(leaf);
+  return leaf.answer !== null && path.every((n) => n.claim !== false) && path[path.length - 1]?.claim === true;
 }
 
 /** A finished solution the checker accepts: an answer, no step judged wrong, the last step judged right. */

@@ -75,7 +75,7 @@ test('bad input gets a message and no result', async () => {
   assert.match(shown[0], /^Stepwise: the problem has no numbers in it/);
 });
 
-test('hovering a wrong step shows the checker reason and the PRM score', async () => {
+test("hovering a wrong step shows the checker's verdict first, then the PRM score without a bar", async () => {
   const doc = await vscode.workspace.openTextDocument({ content: WRONG, language: 'plaintext' });
   await vscode.window.showTextDocument(doc);
   const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 3))) as vscode.Hover[];
@@ -85,7 +85,7 @@ test('hovering a wrong step shows the checker reason and the PRM score', async (
     .join('\n')
     .replace(/\\(.)/g, '$1');
   assert.match(text, /7 \* 2 is 14, not 15/);
-  assert.match(text, /PRM score \*\*0\.\d\d\*\*/);
+  assert.match(text, /✗ \*\*wrong\*\*: 7 \* 2 is 14, not 15\n\nPRM score \d\.\d\d given the lines above/);
   const started = Date.now();
   await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 3));
   console.log(`[vscode-test] second hover took ${Date.now() - started} ms`);

@@ -30,6 +30,8 @@ export const make24: Domain = {
     for (const s of steps) answer = make24.answerOf(s) ?? answer;
     return { steps: steps.map((text, i) => ({ text, ...verdicts[i] })), answer };
   },
+  // Every Make 24 verdict reads only the puzzle and what the lines claim.
+  checkClaims: (problem, steps) => make24.check(problem, steps),
   answerOf(step) {
     const m = ANSWER_LINE.exec(step);
     return m ? m[1] : null;

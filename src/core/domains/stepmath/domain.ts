@@ -11,7 +11,8 @@ export const stepmath: Domain = {
   name: 'stepmath',
   title: 'StepMath',
   recognise: prepareStepMath,
-  check: checkSolution,
+  check: (problem, steps) => checkSolution(problem, steps),
+  checkClaims: (problem, steps) => checkSolution(problem, steps, true),
   answerOf: answerLineValue,
   answerKey: answersKey,
   // The checker works the problem out itself, so its verdict on an answer tells whether it is right.

@@ -37,8 +37,20 @@ export class SolutionChecker {
   private readonly answer: Fraction | null;
   /** For Compute problems: what is left to compute after the steps so far. */
   private state: Expr | null;
+  /** Solve problems: the solution of the last equation (the problem's own before any step). */
+  private solution: Fraction | null;
+  /** The result of the last equation line (its last side), for the answer of a word problem. */
+  private lastResult: Fraction | null = null;
 
-  constructor(problemText: string) {
+  /**
+   * `claimsOnly`: judge only what each step itself claims, as a search may (Verifier `checked`):
+   * the answer line against the value the steps reached, an equation in x against the equation
+   * before it; never against the problem's answer worked out here.
+   */
+  constructor(
+    problemText: string,
+    private readonly claimsOnly = false,
+  ) {
     this.problem = parseProblem(problemText);
     let answer: Fraction | null = null;
     try {
@@ -48,6 +60,7 @@ export class SolutionChecker {
     }
     this.answer = answer;
     this.state = this.problem?.family === 'compute' ? this.problem.expr : null;
+    this.solution = this.problem?.family === 'solve' ? answer : null;
   }
 
   check(line: string): StepVerdict {
@@ -81,9 +94,20 @@ export class SolutionChecker {
   private checkAnswer(text: string): Omit<StepVerdict, 'text'> {
     const value = answerValue(text);
     if (value === null) return { valid: null, reason: `cannot read "${tidy(text).slice(0, 40)}" as a number` };
+    if (this.claimsOnly) return this.checkAnswerClaim(value);
     if (!this.answer) return { valid: null, reason: 'no known answer to compare with' };
     if (value.equals(this.answer)) return { valid: true, reason: `the answer is ${formatNumber(this.answer)}` };
     return { valid: false, reason: `the answer is ${formatNumber(this.answer)}, not ${formatNumber(value)}` };
+  }
+
+  /** The answer against what the steps reached: the Compute expression reduced to one number, the last equation's x, or (word problems) the last result, which proves nothing when it differs. */
+  private checkAnswerClaim(value: Fraction): Omit<StepVerdict, 'text'> {
+    const family = this.problem?.family;
+    const reached = family === 'compute' ? (this.state?.kind === 'num' ? this.state.value : null) : family === 'solve' ? this.solution : this.lastResult;
+    if (reached === null) return { valid: null, reason: family === 'compute' ? 'the steps have not reduced the expression to one number yet' : 'the steps have not reached a value to compare with' };
+    if (value.equals(reached)) return { valid: true, reason: `the steps reached ${formatNumber(reached)}` };
+    if (family === 'compute' || family === 'solve') return { valid: false, reason: `the steps reached ${formatNumber(reached)}, not ${formatNumber(value)}` };
+    return { valid: null, reason: `the last result was ${formatNumber(reached)}; the answer may be another quantity` };
   }
 
   /**
@@ -104,6 +128,7 @@ export class SolutionChecker {
     // In the StepMath forms the reason speaks the problem's notation; in free text the person's.
     const shown = free ? eq.shown : sides.map(show);
     const values = sides.map(evaluate);
+    this.lastResult = values[values.length - 1];
     // Follow the writer's own state, even through a wrong result, so later steps are judged
     // on what they build on and the error is reported once, where it happened.
     const next = this.state && replaceSubExpr(this.state, sides[0], sides[sides.length - 1]);
@@ -130,9 +155,13 @@ export class SolutionChecker {
     const b = r.b.sub(l.b);
     if (a.equals(0)) return { valid: false, reason: b.equals(0) ? 'this holds for every x, the problem has one solution' : 'this equation has no solution' };
     const x = b.div(a);
-    if (!this.answer) return { valid: null, reason: `gives x = ${formatNumber(x)}, but the problem is not an equation I know` };
-    if (x.equals(this.answer)) return { valid: true, reason: `still gives x = ${formatNumber(x)}` };
-    return { valid: false, reason: `this gives x = ${formatNumber(x)}, but the problem's solution is x = ${formatNumber(this.answer)}` };
+    const before = this.claimsOnly ? this.solution : this.answer;
+    // A search follows the writer's own equations (each judged against the one before it).
+    if (this.claimsOnly) this.solution = x;
+    if (!before) return { valid: null, reason: `gives x = ${formatNumber(x)}, but the problem is not an equation I know` };
+    if (x.equals(before)) return { valid: true, reason: `still gives x = ${formatNumber(x)}` };
+    if (this.claimsOnly) return { valid: false, reason: `this gives x = ${formatNumber(x)}, but the equation before it gives x = ${formatNumber(before)}` };
+    return { valid: false, reason: `this gives x = ${formatNumber(x)}, but the problem's solution is x = ${formatNumber(this.answer!)}` };
   }
 }
 
@@ -147,8 +176,8 @@ function dividesByZero(e: Expr): boolean {
   }
 }
 
-export function checkSolution(problemText: string, steps: readonly string[]): SolutionVerdict {
-  const checker = new SolutionChecker(problemText);
+export function checkSolution(problemText: string, steps: readonly string[], claimsOnly = false): SolutionVerdict {
+  const checker = new SolutionChecker(problemText, claimsOnly);
   const verdicts = steps.map((s) => checker.check(s));
   let answer: string | null = null;
   for (const s of steps) {
