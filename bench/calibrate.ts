@@ -1,5 +1,6 @@
-// `npm run calibrate`: fits the difficulty estimate and picks, per difficulty bin and budget cap,
-// the strategy with the best accuracy on the calibration set; writes src/core/adapt/plan-table.json.
+// `npm run calibrate -- [--verifier checked|prm] [--per-level 24] [--shard i/n]`: fits the difficulty
+// estimate and picks, per difficulty bin and budget cap, the strategy with the best accuracy on the
+// calibration set under that verifier; writes src/core/adapt/plan-table-<verifier>.json.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type DifficultyModel, type ProbeFeatures } from '../src/core/adapt/difficulty';
@@ -9,6 +10,7 @@ import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
 import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
 import { fitDifficulty, pickSignificant } from './lib/select';
 import { stepmath } from '../src/core/domains/stepmath/domain';
+import { VERIFIERS, type Verifier } from '../src/core/search/params';
 
 /** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
 const ALPHA = 0.1;
@@ -28,7 +30,17 @@ export const CALIBRATION_CONFIGS: Config[] = [
   { label: 'revisions', strategy: 'revisions' },
 ];
 
+function verifierArg(): Verifier {
+  const at = process.argv.indexOf('--verifier');
+  const value = at < 0 ? 'checked' : process.argv[at + 1];
+  if (!VERIFIERS.includes(value as Verifier)) throw new Error(`--verifier takes ${VERIFIERS.join(' or ')}, got ${value}`);
+  return value as Verifier;
+}
+
 async function main() {
+  const verifier = verifierArg();
+  const configs = CALIBRATION_CONFIGS.map((c) => ({ ...c, verifier }));
+  const greedyConfig: Config = { label: 'greedy', strategy: 'greedy', verifier };
   const perLevel = argValue('per-level', 24);
   const budgets = process.argv.includes('--with-64') ? [4, 16, 64] : [4, 16];
   const seed = 1;
@@ -39,13 +51,13 @@ async function main() {
   console.log(`calibration set: ${problems.length} problems (seed 8, disjoint from the test set)`);
   if (shard) {
     const mine = shardOf(problems, shard);
-    await sweep(engine, mine, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }, ...CALIBRATION_CONFIGS.map((config) => ({ config, budgets }))], seed, cache);
+    await sweep(engine, mine, [{ config: greedyConfig, budgets: [1] }, ...configs.map((config) => ({ config, budgets }))], seed, cache);
     await engine.dispose();
     console.log(`shard ${shard.index}/${shard.of} done; run without --shard to fit and write the table`);
     return;
   }
 
-  const greedy = await sweep(engine, problems, [{ config: { label: 'greedy', strategy: 'greedy' }, budgets: [1] }], seed, cache);
+  const greedy = await sweep(engine, problems, [{ config: greedyConfig, budgets: [1] }], seed, cache);
   const features = problems.map((p, i) => probeFeatures(stepmath.size(p.problem), p.problem, greedy[i].steps, greedy[i].answer));
   const weights = fitDifficulty(features, greedy.map((r) => !r.correct));
   const difficulty: DifficultyModel = { weights, edges: [] };
@@ -53,7 +65,7 @@ async function main() {
   difficulty.edges = quintileEdges(features.map(scoreOf)).map((e) => Math.round(e * 1000) / 1000);
   const binOf = new Map(problems.map((p, i) => [p.id, difficultyBin(scoreOf(features[i]), difficulty.edges)]));
 
-  const runs = [...greedy, ...(await sweep(engine, problems, CALIBRATION_CONFIGS.map((config) => ({ config, budgets })), seed, cache))];
+  const runs = [...greedy, ...(await sweep(engine, problems, configs.map((config) => ({ config, budgets })), seed, cache))];
   const byConfig = new Map<string, Run[]>();
   for (const r of runs) byConfig.set(`${r.label}|${r.budget}`, [...(byConfig.get(`${r.label}|${r.budget}`) ?? []), r]);
 
@@ -68,7 +80,7 @@ async function main() {
       if (!baseline.runs.length) continue;
       const best = pickSignificant(baseline, options, ALPHA);
       const [label, budget] = best.key.split('|');
-      const config = label === 'greedy' ? { label: 'greedy', strategy: 'greedy' } : CALIBRATION_CONFIGS.find((c) => c.label === label)!;
+      const config = label === 'greedy' ? greedyConfig : configs.find((c) => c.label === label)!;
       const { label: _label, ...knobs } = config;
       const choice: PlanChoice = { ...knobs, budget: Number(budget), accuracy: Math.round(best.accuracy * 1000) / 1000 };
       bins[String(bin)][String(cap)] = choice;
@@ -78,13 +90,14 @@ async function main() {
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`npm run calibrate\` on ${problems.length} held-out problems (seed 8), budgets ${budgets.join(', ')}, seed ${seed}, ${new Date().toISOString().slice(0, 10)}; a bin leaves greedy only for a strategy that beats it on the same problems with sign-test p <= ${ALPHA}.`,
+    note: `Calibrated by \`npm run calibrate -- --verifier ${verifier} --per-level ${perLevel}\` (verifier ${verifier}) on ${problems.length} held-out problems (seed 8), budgets ${budgets.join(', ')}, seed ${seed}, ${new Date().toISOString().slice(0, 10)}; a bin leaves greedy only for a strategy that beats it on the same problems with sign-test p <= ${ALPHA}.`,
     difficulty,
     bins,
     stopping: { agreement: 0.8, score: 0.8 },
   };
-  writeFileSync(resolve(__dirname, '../src/core/adapt/plan-table.json'), JSON.stringify(table, null, 2) + '\n');
-  console.log(`\nwrote src/core/adapt/plan-table.json`);
+  const file = `src/core/adapt/plan-table-${verifier}.json`;
+  writeFileSync(resolve(__dirname, '..', file), JSON.stringify(table, null, 2) + '\n');
+  console.log(`\nwrote ${file}`);
   console.log(JSON.stringify({ problems: problems.length, weights, edges: difficulty.edges }));
   await engine.dispose();
 }

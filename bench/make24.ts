@@ -164,7 +164,7 @@ async function report(): Promise<void> {
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-runs.jsonl'), signature);
   console.log(`test split: ${four.length} four-number and ${five.length} five-number puzzles (seed 7), seed ${SEED}`);
-  const tableTag = createHash('sha256').update(JSON.stringify(make24.planTable)).digest('hex').slice(0, 12);
+  const tableTag = createHash('sha256').update(JSON.stringify(make24.planTables.checked)).digest('hex').slice(0, 12);
   const plan = [
     { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
     ...CONFIGS.map((config) => ({ config, budgets: BUDGETS })),

@@ -6,7 +6,10 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { probeFeatures, difficultyBin, difficultyScore } from '../src/core/adapt/difficulty';
-import { POLICY_TABLE } from '../src/core/adapt/plan-table';
+import { STEPMATH_PLAN_TABLES } from '../src/core/adapt/plan-table';
+
+// The StepMath report is PRM-only (as docs/RESULTS.md was measured): auto runs on the prm table.
+const POLICY_TABLE = STEPMATH_PLAN_TABLES.prm;
 import { testSet, type BenchProblem } from './lib/problems';
 import { mean, rerankRun, RunCache, runOne, summarize, sweep, type Cell, type Config, type Run } from './lib/sweep';
 import { argValue, BIG_POLICY_DIR, loadBundled, shardArg, shardOf } from './lib/models';

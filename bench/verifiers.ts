@@ -5,8 +5,10 @@
 // it; no search does). Writes docs/RESULTS-verifiers.md and prints one JSON line.
 //
 //   npm run report:verifiers -- [--per-level 4] [--threads 2] [--shard i/n]
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { STEPMATH_PLAN_TABLES } from '../src/core/adapt/plan-table';
 import { testSet } from './lib/problems';
 import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
@@ -19,6 +21,8 @@ for (const verifier of ['prm', 'checked'] as const) {
     { config: { label: `majority/${verifier}`, strategy: 'majority', verifier }, budgets: [BUDGET] },
     { config: { label: `weighted-bon/${verifier}`, strategy: 'weighted-bon', verifier }, budgets: [BUDGET] },
     { config: { label: `beam/${verifier}`, strategy: 'beam', width: 4, verifier }, budgets: [BUDGET] },
+    // auto with the table calibrated for this verifier (its runs are redone when the table changes)
+    { config: { label: `auto/${verifier}`, strategy: 'auto', verifier, cacheTag: createHash('sha256').update(JSON.stringify(STEPMATH_PLAN_TABLES[verifier])).digest('hex').slice(0, 12) }, budgets: [BUDGET] },
   );
 }
 
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
     `Held-out StepMath test problems (seed 7, ${problems.length} problems: ${problems.length / 18} per operation count 1-6 and number size 9, 20, 99), seed ${seed}, bundled policy and PRM, N = ${BUDGET} (beam width 4).`,
     'Graded by the reference answer; no strategy reads it. `prm`: the PRM alone ranks steps (what docs/RESULTS.md measured).',
     '`checked`: the checker judges only what each step claims (its arithmetic, its rewrite of what is left to compute, each equation against the one before it, the answer against the value the steps reached); a step it proves wrong is dropped and its parent draws again (up to 3 times, at temperature 0.7 at least).',
-    '"answered": the share of problems with any finished solution (checked search may keep none).',
+    '"answered": the share of problems with any finished solution (checked search may keep none). `auto` at a cap of 16 uses the table calibrated for its verifier (`npm run calibrate -- --verifier checked|prm`, on the calibration set, seed 8).',
     '',
     '| strategy / verifier | N | accuracy | 4-6 operations | answered | generated tokens |',
     '|---|---|---|---|---|---|',

@@ -163,6 +163,8 @@ export async function writeReport(r: ReportInput): Promise<Record<string, number
   lines.push(
     '# Results: search strategies and compute-optimal `auto` on StepMath',
     '',
+    '> Every search here ranks by the PRM alone (`--verifier prm`). With the checked verifier (the default since it landed) the checker drops steps whose own claims are wrong: both side by side in [RESULTS-verifiers.md](RESULTS-verifiers.md).',
+    '',
     ...(greedy < MEANINGFUL
       ? [
           `> **Read this first.** The bundled policy is right on ${pct(greedy)} of these problems greedily and the bundled PRM gives nearly the same score to every step (see models/*/README.md), so the differences below are mostly noise: they show the harness works, not which strategy is better. Oracle pass@N shows the answers are in the samples; the verifier cannot pick them.`,

@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--seed", type=int, default=24)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (the PRM from the policy)")
+    ap.add_argument("--resume", default=None, help="go on from a resume checkpoint (fp16 weights, step, tokens) written by an earlier run with the same --steps and --seed; Adam's moments restart, so the learning rate warms up again over --warmup steps")
     ap.add_argument("--aux_lm", type=float, default=0.0, help="PRM: weight of a next-token loss on the same sequences (dense signal beside the sparse step labels)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -129,6 +130,12 @@ def main():
     prm = args.kind == "prm"
     cfg = GPTConfig(vocab_size=tok.VOCAB_SIZE, block_size=256, n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, rope=True, prm=prm)
     model = GPT(cfg)
+    start = {"step": 0, "tokens": 0, "best": -1.0}
+    if args.resume:
+        ck = torch.load(args.resume, map_location="cpu")
+        model.load_state_dict({k: v.float() for k, v in ck["state"].items()})
+        start = ck["extra"]
+        rng.seed(args.seed + start["step"])  # a fresh, fixed data order from here
     if args.init:
         missing, unexpected = model.load_state_dict(torch.load(args.init, map_location="cpu")["state"], strict=False)
         assert not unexpected and all(k.startswith("score_head") for k in missing), (missing, unexpected)
@@ -149,10 +156,11 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
     order = []
     t0 = time.time()
-    max_steps = None
-    best = -1.0
-    step = 0
-    tokens = 0
+    max_steps = args.steps if args.resume and args.steps else None
+    best = start["best"]
+    step = start["step"]
+    resumed_at = step
+    tokens = start["tokens"]
     while True:
         if not order:
             order = list(range(len(rows)))
@@ -167,6 +175,8 @@ def main():
         total = max_steps or 10 ** 9
         lr = args.lr * (step + 1) / args.warmup if step < args.warmup else \
             args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * min(1.0, (step - args.warmup) / max(1, total - args.warmup))))
+        if step - resumed_at < args.warmup and resumed_at:  # Adam restarted: warm up to the schedule again
+            lr *= (step - resumed_at + 1) / args.warmup
         for g in opt.param_groups:
             g["lr"] = lr
         if prm:
@@ -204,6 +214,8 @@ def main():
                 model.train()
             extra = {"step": step, "tokens": tokens, "minutes": round((time.time() - t0) / 60, 1), "val": metric, "seed": args.seed}
             save_ckpt(os.path.join(args.out, "last.pt"), model, extra)
+            # Small enough to commit when a run outlasts a session: fp16 weights and where it stood.
+            torch.save({"state": {k: v.half() for k, v in model.state_dict().items()}, "extra": {"step": step, "tokens": tokens, "best": max(best, metric)}}, os.path.join(args.out, "resume.pt"))
             if metric >= best:
                 best = metric
                 save_ckpt(os.path.join(args.out, "ckpt.pt"), model, extra)

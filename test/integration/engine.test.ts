@@ -171,7 +171,7 @@ test('auto reports the difficulty it estimated and the strategy it chose', async
   assert.ok(r.difficulty && r.difficulty.bin >= 1 && r.difficulty.bin <= 5);
   assert.ok(r.chosen && r.chosen.budget <= 16, 'never above the cap');
   // What it chose is the committed table's cell for the bin it estimated, under this cap.
-  assert.deepEqual(r.chosen, planFor(stepmath.planTable, r.difficulty!.bin, 16));
+  assert.deepEqual(r.chosen, planFor(stepmath.planTables.prm, r.difficulty!.bin, 16));
   assert.ok(r.candidates.length >= 1);
 });
 

@@ -1,6 +1,8 @@
 import type { DifficultyModel } from './difficulty';
 import type { PlanChoice } from '../protocol/results';
-import table from './plan-table.json';
+import type { Verifier } from '../search/params';
+import prmTable from './plan-table-prm.json';
+import checkedTable from './plan-table-checked.json';
 
 /** One cell of the compute-optimal table: what to run for a difficulty bin under a budget cap (the protocol's PlanChoice). */
 export type { PlanChoice };
@@ -15,7 +17,8 @@ export interface PolicyTable {
   stopping: { agreement: number; score: number };
 }
 
-export const POLICY_TABLE = table as PolicyTable;
+/** StepMath's tables, one per verifier (`npm run calibrate -- --verifier checked|prm`). */
+export const STEPMATH_PLAN_TABLES: Record<Verifier, PolicyTable> = { prm: prmTable as PolicyTable, checked: checkedTable as PolicyTable };
 
 /** The choice for a bin under a cap: the largest calibrated budget not above the cap. */
 export function planFor(t: PolicyTable, bin: number, cap: number): PlanChoice {

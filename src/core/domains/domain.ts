@@ -1,4 +1,5 @@
 import type { PolicyTable } from '../adapt/plan-table';
+import type { Verifier } from '../search/params';
 import type { DomainName } from '../protocol/results';
 
 export type { DomainName };
@@ -50,7 +51,7 @@ export interface Domain {
   size(problem: string): number;
   /** Folders of the bundled models under models/. */
   readonly models: { readonly policy: string; readonly prm: string; readonly policy4x: string };
-  /** auto's calibrated table for this domain's problems. */
-  readonly planTable: PolicyTable;
+  /** auto's calibrated tables for this domain's problems, one per verifier. */
+  readonly planTables: Readonly<Record<Verifier, PolicyTable>>;
 }
 

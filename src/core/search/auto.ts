@@ -21,7 +21,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
       const solved = () => ctx.params.verifier === 'checked' && ctx.leaves().some(claimsChecked);
       if (solved()) return ctx.leaves();
       const probeSteps = probe ? pathOf(probe).filter((n) => n.depth > ctx.root.depth) : [];
-      const table = fixedTable ?? ctx.domain.planTable;
+      const table = fixedTable ?? ctx.domain.planTables[ctx.params.verifier];
       const features = probeFeatures(ctx.domain.size(ctx.problem), ctx.problem, probeSteps, probe?.answer ?? null);
       const score = difficultyScore(features, table.difficulty);
       const bin = difficultyBin(score, table.difficulty.edges);

@@ -45,5 +45,7 @@ export const make24: Domain = {
     return (count - MIN_COUNT + 1) / (MAX_COUNT - MIN_COUNT + 1);
   },
   models: DOMAIN_MODELS.make24,
-  planTable: table as PolicyTable,
+  // Calibrated with the checked verifier (npm run calibrate:make24); the PRM-only search has no
+  // table of its own yet and uses the same one.
+  planTables: { checked: table as PolicyTable, prm: table as PolicyTable },
 };

@@ -1,4 +1,4 @@
-import { POLICY_TABLE } from '../../adapt/plan-table';
+import { STEPMATH_PLAN_TABLES } from '../../adapt/plan-table';
 import type { Domain } from '../domain';
 import { DOMAIN_MODELS } from '../models';
 import { parseProblem } from './problem';
@@ -22,5 +22,5 @@ export const stepmath: Domain = {
     return (p ? countProblemOps(p) : 3) / 6;
   },
   models: DOMAIN_MODELS.stepmath,
-  planTable: POLICY_TABLE,
+  planTables: STEPMATH_PLAN_TABLES,
 };
