@@ -9,7 +9,7 @@
 // and expected calibration error ECE = sum over bins of (steps in bin / all steps) x |fraction
 // positive - mean score|. Writes docs/calibration-<domain>.svg, prints a table and one JSON line.
 //
-//   npm run bench:calibration -- [--per-level 2] [--puzzles 60] [--samples 8] [--seed 1] [--threads 2]
+//   npm run bench:calibration -- [--per-level 4] [--puzzles 60] [--samples 8] [--seed 1] [--threads 2]
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { reliability, type ScoredStep } from './lib/ece';
 
 const { values: args } = parseArgs({
   options: {
-    'per-level': { type: 'string', default: '2' },
+    'per-level': { type: 'string', default: '4' },
     puzzles: { type: 'string', default: '60' },
     samples: { type: 'string', default: '8' },
     seed: { type: 'string', default: '1' },
@@ -71,7 +71,8 @@ async function main(): Promise<void> {
     const scored: ScoredStep[] = [];
     const started = Date.now();
     for (const [k, p] of run.problems.entries()) {
-      const solved = await engine.solve(p.problem, { strategy: 'majority', budget: samples, seed: seed + k });
+      // The policy's own samples, wrong steps included (the checked verifier would drop them).
+      const solved = await engine.solve(p.problem, { strategy: 'majority', budget: samples, seed: seed + k, verifier: 'prm' });
       const seen = new Set<string>();
       for (const c of solved.candidates) {
         const texts = c.steps.map((s) => s.text);
