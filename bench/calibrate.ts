@@ -7,10 +7,9 @@ import { difficultyBin, difficultyScore, probeFeatures, quintileEdges, type Diff
 import type { PlanChoice, PolicyTable } from '../src/core/adapt/plan-table';
 import { calibrationSet } from './lib/problems';
 import { mean, RunCache, sweep, type Config, type Run } from './lib/sweep';
-import { argValue, loadBundled, shardArg, shardOf } from './lib/models';
+import { argValue, loadBundled, shardArg, shardOf, verifierArg } from './lib/models';
 import { fitDifficulty, pickSignificant } from './lib/select';
 import { stepmath } from '../src/core/domains/stepmath/domain';
-import { VERIFIERS, type Verifier } from '../src/core/search/params';
 
 /** Significance a strategy needs over greedy, per bin, to be chosen (the bins hold ~20 problems). */
 const ALPHA = 0.1;
@@ -29,13 +28,6 @@ export const CALIBRATION_CONFIGS: Config[] = [
   { label: 'rebase/T0.5', strategy: 'rebase', rebaseTemperature: 0.5 },
   { label: 'revisions', strategy: 'revisions' },
 ];
-
-function verifierArg(): Verifier {
-  const at = process.argv.indexOf('--verifier');
-  const value = at < 0 ? 'checked' : process.argv[at + 1];
-  if (!VERIFIERS.includes(value as Verifier)) throw new Error(`--verifier takes ${VERIFIERS.join(' or ')}, got ${value}`);
-  return value as Verifier;
-}
 
 async function main() {
   const verifier = verifierArg();

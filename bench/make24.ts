@@ -2,8 +2,8 @@
 // split), the hardest third, five-number puzzles, the PRM within a node, `auto`, and the FLOPs-matched
 // small policy + search vs the 4x policy; writes docs/RESULTS-make24.md with two SVG plots.
 //   node --import tsx bench/make24.ts [--per-size K] [--threads T] [--shard i/n]
-//   node --import tsx bench/make24.ts --calibrate   fits auto's table on train-split puzzles
-//                                                   (src/core/domains/make24/plan-table.json)
+//   node --import tsx bench/make24.ts --calibrate [--verifier checked|prm]   fits auto's table on
+//       train-split puzzles (src/core/domains/make24/plan-table-<verifier>.json)
 // A puzzle counts as solved when the first candidate is a checked solution; candidates are ranked
 // checked-first, so for samples that is "any of the N is checked" (the exact final check).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import type { PlanChoice, PolicyTable } from '../src/core/adapt/plan-table';
 import { Rng } from '../src/core/rng';
 import type { BenchProblem } from './lib/problems';
 import { mean, modelSignature, RunCache, sweep, type Config, type Grader, type Run } from './lib/sweep';
-import { argValue, shardArg, shardOf } from './lib/models';
+import { argValue, shardArg, shardOf, verifierArg } from './lib/models';
 import { fitDifficulty } from './lib/select';
 import { accuracyPlot, renderSvg } from './lib/plot';
 
@@ -115,7 +115,10 @@ async function calibrate(): Promise<void> {
   const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
   console.log(`calibration: ${problems.length} train-split puzzles (seed 8; the test split is not read)`);
   const mine = shardOf(problems, shardArg());
-  const plan = [{ config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] }, ...CONFIGS.map((config) => ({ config, budgets: BUDGETS }))];
+  const verifier = verifierArg();
+  const greedyConfig: Config = { label: 'greedy', strategy: 'greedy', verifier };
+  const configs = CONFIGS.map((c) => ({ ...c, verifier }));
+  const plan = [{ config: greedyConfig, budgets: [1] }, ...configs.map((config) => ({ config, budgets: BUDGETS }))];
   const runs = await sweep(engine, mine, plan, SEED, cache, byChecker);
   await engine.dispose();
   if (shardArg()) return console.log('shard done; run without --shard to fit and write the table');
@@ -134,7 +137,7 @@ async function calibrate(): Promise<void> {
     if (!greedyRuns.length) continue;
     for (const cap of [1, ...BUDGETS]) {
       // The most puzzles solved; among options within one puzzle of that, the fewest tokens.
-      const options = [{ config: { label: 'greedy', strategy: 'greedy' } as Config, budget: 1 }, ...CONFIGS.flatMap((config) => BUDGETS.filter((b) => b <= cap).map((budget) => ({ config, budget })))].map((o) => ({ ...o, runs: inBin(o.config.label, o.budget) }));
+      const options = [{ config: greedyConfig, budget: 1 }, ...configs.flatMap((config) => BUDGETS.filter((b) => b <= cap).map((budget) => ({ config, budget })))].map((o) => ({ ...o, runs: inBin(o.config.label, o.budget) }));
       const best = Math.max(...options.map((o) => solvedOf(o.runs)));
       const near = options.filter((o) => solvedOf(o.runs) >= best - 1 / greedyRuns.length + 1e-9).sort((a, b) => tokensOf(a.runs) - tokensOf(b.runs))[0];
       const { label: _label, ...knobs } = near.config;
@@ -145,13 +148,14 @@ async function calibrate(): Promise<void> {
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate\` on ${problems.length} train-split Make 24 puzzles (seed 8), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
+    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} train-split Make 24 puzzles (seed 8), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
     difficulty,
     bins,
     stopping: { agreement: 2, score: 2 },
   };
-  writeFileSync(resolve(__dirname, '../src/core/domains/make24/plan-table.json'), JSON.stringify(table, null, 2) + '\n');
-  console.log('\nwrote src/core/domains/make24/plan-table.json');
+  const file = `src/core/domains/make24/plan-table-${verifier}.json`;
+  writeFileSync(resolve(__dirname, '..', file), JSON.stringify(table, null, 2) + '\n');
+  console.log(`\nwrote ${file}`);
 }
 
 async function report(): Promise<void> {

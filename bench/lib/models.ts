@@ -1,3 +1,4 @@
+import { DEFAULT_PARAMS, VERIFIERS, type Verifier } from '../../src/core/search/params';
 import { resolve } from 'node:path';
 import type { Engine } from '../../src/core/engine';
 import { createEngine } from '../../src/core/backends';
@@ -7,6 +8,14 @@ export const POLICY_DIR = resolve(__dirname, '../../models/stepmath-policy');
 export const PRM_DIR = resolve(__dirname, '../../models/stepmath-prm');
 /** The 4x policy of the FLOPs-matched comparison (not shipped in the VSIX). */
 export const BIG_POLICY_DIR = resolve(__dirname, '../../models/stepmath-policy-4x');
+
+/** `--verifier checked|prm` (default: the engine's, checked). */
+export function verifierArg(): Verifier {
+  const at = process.argv.indexOf('--verifier');
+  const value = at < 0 ? DEFAULT_PARAMS.verifier : process.argv[at + 1];
+  if (!VERIFIERS.includes(value as Verifier)) throw new Error(`--verifier takes ${VERIFIERS.join(' or ')}, got ${value}`);
+  return value as Verifier;
+}
 
 export function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,7 +4,8 @@ import type { Domain } from '../domain';
 import { checkLines } from './checker';
 import { canReach } from './solver';
 import { MAX_COUNT, MIN_COUNT, puzzleText, readPuzzle } from './puzzle';
-import table from './plan-table.json';
+import checkedTable from './plan-table-checked.json';
+import prmTable from './plan-table-prm.json';
 import { DOMAIN_MODELS } from '../models';
 
 const ANSWER_LINE = /^\s*answer\s*[:=]\s*(.*?)\s*\.?$/i;
@@ -45,7 +46,6 @@ export const make24: Domain = {
     return (count - MIN_COUNT + 1) / (MAX_COUNT - MIN_COUNT + 1);
   },
   models: DOMAIN_MODELS.make24,
-  // Calibrated with the checked verifier (npm run calibrate:make24); the PRM-only search has no
-  // table of its own yet and uses the same one.
-  planTables: { checked: table as PolicyTable, prm: table as PolicyTable },
+  // One table per verifier: npm run calibrate:make24 -- --verifier checked|prm.
+  planTables: { checked: checkedTable as PolicyTable, prm: prmTable as PolicyTable },
 };
