@@ -159,7 +159,8 @@ export class SearchContext {
       const answer = this.domain.answerOf(d.text);
       const path = [...pathOf(parent).map((n) => n.text), d.text];
       const verdict = this.domain.check(this.problem, path).steps[path.length - 1];
-      const claim = this.params.verifier === 'checked' ? this.domain.checkClaims(this.problem, path).steps[path.length - 1].valid : null;
+      // Where the checker reads only the claims anyway (selfChecking), its verdict is the claim's.
+      const claim = this.params.verifier !== 'checked' ? null : this.domain.selfChecking ? verdict.valid : this.domain.checkClaims(this.problem, path).steps[path.length - 1].valid;
       const node: SearchNode = {
         id: this.nodes.length,
         parentId: parent.id,

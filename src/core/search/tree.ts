@@ -30,8 +30,7 @@ export function pathOf(n: SearchNode): SearchNode[] {
 
 /** A finished solution whose steps' own claims all check, as a search may know it. */
 export function claimsChecked(leaf: SearchNode): boolean {
-  const path = pathOf(leaf);
-  return leaf.answer !== null && path.every((n) => n.claim !== false) && path[path.length - 1]?.claim === true;
+  return isChecked(leaf.answer, pathOf(leaf).map((n) => ({ valid: n.claim })));
 }
 
 /** A finished solution the checker accepts: an answer, no step judged wrong, the last step judged right. */
