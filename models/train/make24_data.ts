@@ -3,7 +3,7 @@
  * format, the split and the solver's labels). Train-split puzzles only; 5 % of them are held back
  * for validation during training. The test split is never read here (test/make24-split.test.ts).
  *
- *   node --import tsx models/train/make24_data.ts [--policy N] [--prm N] [--seed S]
+ *   node --import tsx models/train/make24_data.ts [--policy N] [--prm N] [--seed S] [--policy-file NAME]
  * writes models/train/data/make24_{policy,prm,val_policy,val_nodes}.jsonl. The row builders are
  * exported for test/unit/make24.test.ts, which proves that no test-split puzzle gets into them.
  */
@@ -142,6 +142,14 @@ export const validationPuzzles = () => valMain.flat().filter((p) => canReach(p.n
 
 function writeAll(): void {
   const policyCount = arg('policy', 120_000);
+  const policyOnly = process.argv.indexOf('--policy-file');
+  if (policyOnly >= 0) {
+    // only policy rows, under another name (the 4x policy's larger set), leaving the bundled models' data alone
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, process.argv[policyOnly + 1]), lines(policyRows(policyCount, new Rng(arg('seed', 24)))));
+    console.log(`make24 data: ${policyCount} policy rows in ${process.argv[policyOnly + 1]}`);
+    return;
+  }
   const prmCount = arg('prm', 120_000);
   const rng = new Rng(arg('seed', 24));
   mkdirSync(OUT, { recursive: true });

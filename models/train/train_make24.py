@@ -120,6 +120,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (the PRM from the policy)")
     ap.add_argument("--resume", default=None, help="go on from a resume checkpoint (fp16 weights, step, tokens) written by an earlier run with the same --steps and --seed; Adam's moments restart, so the learning rate warms up again over --warmup steps")
+    ap.add_argument("--data", default="make24_policy.jsonl", help="policy: the training rows' file in data/ (the 4x policy reads a larger set)")
     ap.add_argument("--aux_lm", type=float, default=0.0, help="PRM: weight of a next-token loss on the same sequences (dense signal beside the sparse step labels)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -149,7 +150,7 @@ def main():
         val = read_jsonl("make24_val_nodes.jsonl")
         val = random.Random(0).sample(val, min(len(val), 360))  # a fixed subset: validation stays quick
     else:
-        rows = read_jsonl("make24_policy.jsonl")
+        rows = read_jsonl(args.data)
         val = read_jsonl("make24_val_policy.jsonl")
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]

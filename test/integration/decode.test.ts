@@ -1,10 +1,12 @@
 // Drafted decoding (prompt lookup) must draw exactly the tokens one-token-per-pass decoding
 // draws, with the same seeds, in fewer forward passes; rejected drafts must leave no trace in the cache.
+// Both graph forms (optimum's, and the in-place one of export_inplace.py) must decode the same tokens
+// with logits within 1e-4 of each other.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { LocalShard, createSession, type ShardSpec } from '../../src/core/model/shard';
+import { LocalShard, createSession, graphForm, type GraphForm, type ShardSpec } from '../../src/core/model/shard';
 import { readModelFolder } from '../../src/core/model/folder';
 import { TextTokenizer } from '../../src/core/model/tokenizer';
 import { BatchCache, emptyCache } from '../../src/core/model/kv-cache';
@@ -13,23 +15,28 @@ import { lookupDraft, type DecodeRow, type DecodeRules } from '../../src/core/mo
 const POLICY = resolve(__dirname, '../../models/stepmath-policy');
 const config = readModelFolder(POLICY);
 const tokenizer = new TextTokenizer(config);
-const spec: ShardSpec = { dir: POLICY, onnxPath: config.onnxPath, head: 'logits', shape: { numLayers: config.numLayers, numHeads: config.numHeads, headDim: config.headDim }, padTokenId: config.padTokenId };
+const shape = { numLayers: config.numLayers, numHeads: config.numHeads, headDim: config.headDim };
 
-let session: ort.InferenceSession;
-let shard: LocalShard;
-/** Forward passes through the session since the last reset. */
+/** Forward passes through any session since the last reset. */
 let passes = 0;
+const shards = {} as Record<GraphForm, LocalShard>;
 before(async () => {
-  session = await createSession(config.onnxPath);
-  const run = session.run.bind(session);
-  session.run = ((...a: Parameters<typeof run>) => {
-    passes++;
-    return run(...a);
-  }) as typeof session.run;
-  shard = new LocalShard(session, spec, tokenizer);
+  assert.ok(config.inPlaceOnnxPath, 'the bundled policy carries the in-place form');
+  for (const onnxPath of [config.onnxPath, config.inPlaceOnnxPath!]) {
+    const session: ort.InferenceSession = await createSession(onnxPath);
+    const form = graphForm(session.inputNames);
+    const run = session.run.bind(session);
+    session.run = ((...a: Parameters<typeof run>) => {
+      passes++;
+      return run(...a);
+    }) as typeof session.run;
+    const spec: ShardSpec = { dir: POLICY, onnxPath, head: 'logits', shape, padTokenId: config.padTokenId, form, maxPositions: config.maxPositions };
+    shards[form] = new LocalShard(session, spec, tokenizer);
+  }
+  assert.deepEqual(Object.keys(shards).sort(), ['in-place', 'optimum'], 'graphForm tells the two files apart');
 });
 after(async () => {
-  await shard.release();
+  for (const s of Object.values(shards)) await s.release();
 });
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -50,14 +57,14 @@ test('lookupDraft proposes what followed the latest earlier occurrence of the lo
 });
 
 /** Decodes `steps` steps of 8 sampled rows for each problem; returns every row's ids and final logits. */
-async function decodeProblems(problems: string[], steps: number, draftTokens: number) {
+async function decodeProblems(shard: LocalShard, problems: string[], steps: number, draftTokens: number) {
   const rules: DecodeRules = { temperature: 0.8, topP: 0.95, suppress: [config.padTokenId, config.bosTokenId], eosTokenIds: config.eosTokenIds, stops: [config.stepSeparator], maxStepTokens: 60, maxPositions: config.maxPositions, draftTokens };
   const out: { ids: number[]; logits: Float32Array }[] = [];
   let id = 0;
   for (const [p, problem] of problems.entries()) {
     const prompt = tokenizer.promptIds(problem);
     // prefill one row, then fork it into 8
-    shard.assemble(id, [emptyCache(spec.shape)]);
+    shard.assemble(id, [emptyCache(shape)]);
     const { values, T } = await shard.run(id, [prompt]);
     const first = values.slice((T - 1) * config.vocabSize, T * config.vocabSize);
     const cache = await shard.extract(id, 0);
@@ -75,34 +82,50 @@ async function decodeProblems(problems: string[], steps: number, draftTokens: nu
   return out;
 }
 
-test('drafted decoding draws the same tokens as one token per pass, in fewer passes', async () => {
-  const problems = ['Compute 12 + 7 * ( 5 - 3 ).', 'Solve for x: 3 * x + 5 = 20.', 'Compute 47 * 3 - 58 + 96 / 12.'];
-  passes = 0;
-  const plain = await decodeProblems(problems, 4, 0);
-  const plainPasses = passes;
-  passes = 0;
-  const drafted = await decodeProblems(problems, 4, 3);
-  const draftedPasses = passes;
-  assert.equal(drafted.length, plain.length);
-  const tokens = plain.reduce((n, r) => n + r.ids.length, 0);
-  assert.ok(tokens > 200, `enough tokens to compare (${tokens})`);
-  plain.forEach((r, i) => {
-    assert.deepEqual(drafted[i].ids, r.ids, `row ${i}: ${tokenizer.decode(r.ids)} vs ${tokenizer.decode(drafted[i].ids)}`);
-    assert.ok(maxDiff(drafted[i].logits, r.logits) < 1e-4, `row ${i}: logits after the step`);
+const PROBLEMS = ['Compute 12 + 7 * ( 5 - 3 ).', 'Solve for x: 3 * x + 5 = 20.', 'Compute 47 * 3 - 58 + 96 / 12.'];
+
+for (const form of ['optimum', 'in-place'] as const) {
+  test(`${form} form: drafted decoding draws the same tokens as one token per pass, in fewer passes`, async () => {
+    passes = 0;
+    const plain = await decodeProblems(shards[form], PROBLEMS, 4, 0);
+    const plainPasses = passes;
+    passes = 0;
+    const drafted = await decodeProblems(shards[form], PROBLEMS, 4, 3);
+    const draftedPasses = passes;
+    assert.equal(drafted.length, plain.length);
+    const tokens = plain.reduce((n, r) => n + r.ids.length, 0);
+    assert.ok(tokens > 200, `enough tokens to compare (${tokens})`);
+    plain.forEach((r, i) => {
+      assert.deepEqual(drafted[i].ids, r.ids, `row ${i}: ${tokenizer.decode(r.ids)} vs ${tokenizer.decode(drafted[i].ids)}`);
+      assert.ok(maxDiff(drafted[i].logits, r.logits) < 1e-4, `row ${i}: logits after the step`);
+    });
+    assert.ok(draftedPasses < 0.85 * plainPasses, `${draftedPasses} drafted passes vs ${plainPasses}`);
   });
-  assert.ok(draftedPasses < 0.85 * plainPasses, `${draftedPasses} drafted passes vs ${plainPasses}`);
+}
+
+test('the in-place form decodes the tokens the optimum form decodes, logits within 1e-4', async () => {
+  for (const draftTokens of [0, 2]) {
+    const optimum = await decodeProblems(shards.optimum, PROBLEMS, 4, draftTokens);
+    const inPlace = await decodeProblems(shards['in-place'], PROBLEMS, 4, draftTokens);
+    assert.equal(inPlace.length, optimum.length);
+    optimum.forEach((r, i) => {
+      assert.deepEqual(inPlace[i].ids, r.ids, `drafts ${draftTokens}, row ${i}`);
+      assert.ok(maxDiff(inPlace[i].logits, r.logits) < 1e-4, `drafts ${draftTokens}, row ${i}: logits differ by ${maxDiff(inPlace[i].logits, r.logits)}`);
+    });
+  }
 });
 
 test('discarded tokens leave a row as if never fed, before and after compaction', async () => {
+  const shard = shards.optimum;
   const prompt = tokenizer.promptIds('Compute 12 + 7 * ( 5 - 3 ).');
   const step = tokenizer.encode('5 - 3 = 2\n');
   // reference: the prompt, then the step
-  shard.assemble(900, [emptyCache(spec.shape)]);
+  shard.assemble(900, [emptyCache(shape)]);
   await shard.run(900, [[...prompt, ...step]]);
   const reference = await shard.extract(900, 0);
   shard.dispose(900);
   // two rows fed the step with junk after it, the junk dropped again, many times, so the batch is compacted
-  shard.assemble(901, [emptyCache(spec.shape), emptyCache(spec.shape)]);
+  shard.assemble(901, [emptyCache(shape), emptyCache(shape)]);
   await shard.run(901, [prompt, prompt]);
   const junk = tokenizer.encode('7 * 7');
   const cache = (shard as unknown as { batches: Map<number, BatchCache> }).batches.get(901)!;
@@ -121,4 +144,29 @@ test('discarded tokens leave a row as if never fed, before and after compaction'
     for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
   }
   shard.dispose(901);
+});
+
+test('in-place form: discarded tokens leave a row as if never fed, across the buffer growing', async () => {
+  const shard = shards['in-place'];
+  const prompt = tokenizer.promptIds('Compute 47 * 3 - 58 + 96 / 12.');
+  const step = tokenizer.encode('47 * 3 = 141\n141 - 58 = 83\n96 / 12 = 8\n');
+  shard.assemble(910, [emptyCache(shape)]);
+  await shard.run(910, [[...prompt, ...step]]);
+  const reference = await shard.extract(910, 0);
+  shard.dispose(910);
+  // row 0 is fed each token with junk after it, then the junk is dropped; row 1 gets the plain tokens
+  shard.assemble(911, [emptyCache(shape), emptyCache(shape)]);
+  await shard.run(911, [prompt, prompt]);
+  const junk = tokenizer.encode('7 * 7');
+  for (const t of step) {
+    await shard.run(911, [[t, ...junk], [t]]);
+    (shard as unknown as { batches: Map<number, { discard(row: number, n: number): void }> }).batches.get(911)!.discard(0, junk.length);
+  }
+  assert.ok(reference.length > 64, `long enough to outgrow the first buffer (${reference.length} tokens)`);
+  for (const row of [0, 1]) {
+    const got = await shard.extract(911, row);
+    assert.equal(got.length, reference.length);
+    for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
+  }
+  shard.dispose(911);
 });

@@ -8,6 +8,8 @@ export class ModelError extends Error {}
 export interface ModelConfig {
   dir: string;
   onnxPath: string;
+  /** onnx/model_inplace.onnx where the folder has it: the same weights in the form that updates its cache in place (export_inplace.py). */
+  inPlaceOnnxPath?: string;
   tokenizerPath: string;
   numLayers: number;
   numHeads: number;
@@ -103,6 +105,7 @@ export function readModelFolder(dir: string): ModelConfig {
   if (!existsSync(tokenizerPath)) throw new ModelError(`${tokenizerPath} is missing (Stepwise needs the fast tokenizer file; save it with transformers' tokenizer.save_pretrained)`);
   const onnxPath = join(dir, 'onnx', 'model.onnx');
   if (!existsSync(onnxPath)) throw new ModelError(`${onnxPath} is missing${otherOnnx(dir)}`);
+  const inPlaceOnnxPath = join(dir, 'onnx', 'model_inplace.onnx');
   const generation = optionalJson(join(dir, 'generation_config.json')) ?? {};
   const eosTokenIds = [...new Set([...idList(config.eos_token_id), ...idList(generation.eos_token_id)])];
   const numLayers = intField(config, configPath, ['num_hidden_layers', 'n_layer']);
@@ -114,6 +117,7 @@ export function readModelFolder(dir: string): ModelConfig {
   return {
     dir,
     onnxPath,
+    ...(existsSync(inPlaceOnnxPath) ? { inPlaceOnnxPath } : {}),
     tokenizerPath,
     numLayers,
     numHeads,

@@ -22,12 +22,26 @@ export function emptyCache(shape: CacheShape): SequenceCache {
   return { length: 0, keys: none, values: none };
 }
 
+/** A batch's cache in one shard, in whichever form the graph keeps it (optimum's or in place). */
+export interface ShardCache {
+  /** Inputs for feeding `tokens[b]` (right-aligned to the longest, as outputs come back) after row b's cache. */
+  feeds(tokens: readonly (readonly number[])[], padId: number): Record<string, ort.Tensor>;
+  /** Takes in what the graph returned for those tokens. */
+  advance(tokens: readonly (readonly number[])[], outputs: Record<string, ort.Tensor>): void;
+  /** Drops the last `count` tokens fed to a row (rejected drafts). */
+  discard(row: number, count: number): void;
+  compactIfSparse(): void;
+  /** The compact cache of one row, in shared memory so it crosses threads without a copy. */
+  extract(row: number): SequenceCache;
+  dispose(): void;
+}
+
 /**
  * A batch in flight: left-padded past tensors as the model returned them, plus which
  * columns of each row are real. Decoding token by token feeds `present` back as `past`
  * without copying; only assembling and extracting copy.
  */
-export class BatchCache {
+export class BatchCache implements ShardCache {
   /** [rows][columns]: 1 for a real position, 0 for padding or a finished row's filler (int64, as the graph takes it). */
   readonly mask: BigInt64Array[];
   /** Next position id of each row (its count of real tokens). */

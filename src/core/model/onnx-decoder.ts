@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { emptyCache, type SequenceCache } from './kv-cache';
 import { ModelError, readModelFolder, type ModelConfig } from './folder';
 import { TextTokenizer } from './tokenizer';
-import { LocalShard, WorkerShard, createSession, lastPositions, type DecoderShard, type HeadOutput, type ShardSpec } from './shard';
+import { FORM_INPUTS, LocalShard, WorkerShard, createSession, graphForm, lastPositions, type DecoderShard, type GraphForm, type HeadOutput, type ShardSpec } from './shard';
 import type { DecodedRow, DecodeRow, DecodeRules } from './decode';
 
 export type { HeadOutput } from './shard';
@@ -12,6 +12,8 @@ export type { HeadOutput } from './shard';
 export interface SessionOptions {
   /** CPU threads: the rows of a batch are split over this many shards (0: one per core). */
   threads?: number;
+  /** Load onnx/model.onnx even where the folder also has the in-place form (the bench's baseline). */
+  optimumOnly?: boolean;
 }
 
 /** Below this many rows per shard, a split costs more in messages than it gains. */
@@ -68,20 +70,30 @@ export class OnnxDecoder {
     /** shards[0] runs in this thread; the rest in workers. */
     private readonly shards: readonly DecoderShard[],
     readonly head: HeadOutput,
+    /** How the loaded graph keeps its cache (see GraphForm). */
+    readonly form: GraphForm,
   ) {}
 
   static async load(dir: string, head: HeadOutput, options: SessionOptions = {}): Promise<OnnxDecoder> {
-    const config = readModelFolder(dir);
+    const folder = readModelFolder(dir);
+    // The in-place form decodes faster; a folder may carry it beside the optimum-layout graph.
+    const config = folder.inPlaceOnnxPath && !options.optimumOnly ? { ...folder, onnxPath: folder.inPlaceOnnxPath } : folder;
     const tokenizer = new TextTokenizer(config);
     const session = await createSession(config.onnxPath);
-    const needed = ['input_ids', 'attention_mask', 'position_ids'];
-    for (let i = 0; i < config.numLayers; i++) needed.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
+    const form = graphForm(session.inputNames);
+    const needed = [...FORM_INPUTS[form]];
+    const outputs: string[] = [head];
+    for (let i = 0; i < config.numLayers; i++) {
+      needed.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
+      if (form === 'in-place') outputs.push(`new_key_values.${i}.key`, `new_key_values.${i}.value`);
+    }
     const missing = needed.filter((n) => !session.inputNames.includes(n));
-    if (missing.length || !session.outputNames.includes(head)) await session.release();
+    const missingOut = outputs.filter((n) => !session.outputNames.includes(n));
+    if (missing.length || missingOut.length) await session.release();
     if (missing.length) throw new ModelError(`${config.onnxPath} lacks the inputs ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''} (found ${session.inputNames.slice(0, 4).join(', ')})`);
-    if (!session.outputNames.includes(head)) throw new ModelError(`${config.onnxPath} has no "${head}" output (found ${session.outputNames.slice(0, 3).join(', ')})`);
-    const { numLayers, numHeads, headDim, padTokenId } = config;
-    const spec: ShardSpec = { dir, onnxPath: config.onnxPath, head, shape: { numLayers, numHeads, headDim }, padTokenId };
+    if (missingOut.length) throw new ModelError(`${config.onnxPath} has no "${missingOut[0]}" output (found ${session.outputNames.slice(0, 3).join(', ')})`);
+    const { numLayers, numHeads, headDim, padTokenId, maxPositions } = config;
+    const spec: ShardSpec = { dir, onnxPath: config.onnxPath, head, shape: { numLayers, numHeads, headDim }, padTokenId, form, maxPositions };
     const count = Math.min(MAX_SHARDS, options.threads || availableParallelism());
     const workers = await Promise.allSettled(Array.from({ length: count - 1 }, () => WorkerShard.start(SHARD_SCRIPT, spec)));
     const failed = workers.find((w) => w.status === 'rejected');
@@ -90,7 +102,7 @@ export class OnnxDecoder {
       throw failed.reason;
     }
     const started = workers.map((w) => (w as PromiseFulfilledResult<WorkerShard>).value);
-    return new OnnxDecoder(config, tokenizer, [new LocalShard(session, spec, tokenizer), ...started], head);
+    return new OnnxDecoder(config, tokenizer, [new LocalShard(session, spec, tokenizer), ...started], head, form);
   }
 
   get shape() {

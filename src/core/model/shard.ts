@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { BatchCache, type CacheShape, type SequenceCache } from './kv-cache';
+import { BatchCache, type CacheShape, type SequenceCache, type ShardCache } from './kv-cache';
+import { InPlaceCache } from './kv-cache-in-place';
 import { ModelError } from './folder';
 import { CancelledError, checkpoint } from '../cancel';
 import { decodeRows, stepEnder, type DecodedRow, type DecodeRow, type DecodeRules, type DecodeTarget } from './decode';
@@ -9,6 +10,24 @@ import type { TextTokenizer } from './tokenizer';
 
 /** Which output carries what we read: next-token logits (policy) or per-token scores (PRM). */
 export type HeadOutput = 'logits' | 'scores';
+
+/**
+ * How a graph keeps its cache: `optimum`, past in and the whole present out (any model folder's
+ * export); `in-place`, a buffer the graph only reads plus the new tokens' keys and values out
+ * (models/train/export_inplace.py). Told apart by the graph's inputs (graphForm).
+ */
+export type GraphForm = 'optimum' | 'in-place';
+
+/** The inputs each form needs besides the per-layer past_key_values.L.{key,value}. */
+export const FORM_INPUTS: Record<GraphForm, readonly string[]> = {
+  optimum: ['input_ids', 'attention_mask', 'position_ids'],
+  'in-place': ['input_ids', 'position_ids', 'attention_bias'],
+};
+
+/** Which form a graph with these inputs has (in-place only when it takes an attention bias and no mask). */
+export function graphForm(inputNames: readonly string[]): GraphForm {
+  return inputNames.includes('attention_bias') && !inputNames.includes('attention_mask') ? 'in-place' : 'optimum';
+}
 
 /** What a shard needs to run the graph: the file, the head it reads and the cache layout. */
 export interface ShardSpec {
@@ -18,6 +37,8 @@ export interface ShardSpec {
   head: HeadOutput;
   shape: CacheShape;
   padTokenId: number;
+  form: GraphForm;
+  maxPositions: number;
 }
 
 /** The head output of every fed position of a shard's rows, [rows, T, width]. */
@@ -59,7 +80,7 @@ export async function createSession(onnxPath: string): Promise<ort.InferenceSess
 
 /** The shard in this thread: a session and the batches it holds. Workers run one of these too. */
 export class LocalShard implements DecoderShard {
-  private readonly batches = new Map<number, BatchCache>();
+  private readonly batches = new Map<number, ShardCache>();
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly spec: ShardSpec,
@@ -67,7 +88,8 @@ export class LocalShard implements DecoderShard {
   ) {}
 
   assemble(batch: number, caches: readonly SequenceCache[]): void {
-    this.batches.set(batch, BatchCache.assemble(this.spec.shape, caches));
+    const { shape, form, maxPositions } = this.spec;
+    this.batches.set(batch, form === 'in-place' ? InPlaceCache.assemble(shape, caches, maxPositions) : BatchCache.assemble(shape, caches));
   }
 
   async run(batch: number, tokens: readonly (readonly number[])[]): Promise<ShardOutput> {
@@ -112,7 +134,7 @@ export class LocalShard implements DecoderShard {
     await this.session.release();
   }
 
-  private batch(id: number): BatchCache {
+  private batch(id: number): ShardCache {
     const b = this.batches.get(id);
     if (!b) throw new ModelError(`no batch ${id} on this shard`);
     return b;
