@@ -16,7 +16,7 @@
 // maps our config.json onto transformers.js' `gpt2` model type (see gpt2Config below).
 import * as ort from 'onnxruntime-node';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,8 +29,14 @@ import { DRAFT_TOKENS } from '../src/core/backends/policy';
 import { generateProblems } from '../src/core/domains/stepmath/generate';
 import { Rng } from '../src/core/rng';
 
+function args_model(): string | undefined {
+  const i = process.argv.indexOf('--model');
+  return i >= 0 ? resolve(process.argv[i + 1]) : undefined;
+}
 const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
-const POLICY_DIR = join(root, 'models', 'stepmath-policy');
+const POLICY_DIR = args_model() ?? join(root, 'models', 'stepmath-policy');
+/** The optimum-layout graph of the model: what transformers.js and the bare loop run, and today's engine. */
+const OPTIMUM_ONNX = join(POLICY_DIR, 'onnx', 'model.onnx');
 const MATMUL_ONNX = join(root, 'bench', 'assets', 'matmul.onnx');
 const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
 /** The reference solution, fed token by token through both engines' cached decoding to compare every step's logits. */
@@ -49,6 +55,8 @@ const { values: args } = parseArgs({
     child: { type: 'string' },
     draft: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
+    model: { type: 'string' },
+    scaling: { type: 'boolean', default: false },
   },
 });
 const quick = args.quick;
@@ -86,14 +94,14 @@ function gpt2Config(ours: Record<string, unknown>): Record<string, unknown> {
 
 function stageForTransformersJs(): { dir: string; name: string } {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
-  const name = 'stepmath-policy';
+  const name = 'policy';
   const folder = join(dir, name);
   mkdirSync(join(folder, 'onnx'), { recursive: true });
   const config = JSON.parse(readFileSync(join(POLICY_DIR, 'config.json'), 'utf8'));
   writeFileSync(join(folder, 'config.json'), JSON.stringify(gpt2Config(config), null, 1));
   writeFileSync(join(folder, 'generation_config.json'), JSON.stringify({ bos_token_id: config.bos_token_id, eos_token_id: config.eos_token_id, pad_token_id: config.pad_token_id }));
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) symlinkSync(join(POLICY_DIR, f), join(folder, f));
-  symlinkSync(join(POLICY_DIR, 'onnx', 'model.onnx'), join(folder, 'onnx', 'model.onnx'));
+  symlinkSync(OPTIMUM_ONNX, join(folder, 'onnx', 'model.onnx'));
   return { dir, name };
 }
 
@@ -347,7 +355,8 @@ async function peakGflops(): Promise<{ gflops: number; size: number; all: string
 // Steady state takes a few runs in a fresh process (JIT, onnxruntime's arena growing to every
 // cache length), for every engine alike; an editor session decodes thousands of batches.
 
-type Engine = 'ours' | 'theirs' | 'floor';
+/** ours: the engine as it loads a bundled folder (the in-place form); today: the same engine held to the optimum-layout graph, as before the in-place form. */
+type Engine = 'ours' | 'today' | 'theirs' | 'floor';
 /** One timed configuration: an engine at a thread count (ours: and with or without drafts). */
 interface Variant {
   key: string;
@@ -360,6 +369,8 @@ const shards = `${THREADS} shard${THREADS === 1 ? '' : 's'} x 1 thread`;
 const VARIANTS: Variant[] = [
   { key: 'ours', engine: 'ours', threads: THREADS, draft: DRAFT_TOKENS, label: `ours (OnnxDecoder.decode, ${shards}, ${DRAFT_TOKENS} drafted tokens per pass)` },
   { key: 'ours/no-drafts', engine: 'ours', threads: THREADS, draft: 0, label: `ours without drafts (one token per pass, ${shards})` },
+  { key: 'today', engine: 'today', threads: THREADS, draft: DRAFT_TOKENS, label: `ours on the optimum-layout graph (before the in-place form), drafts` },
+  { key: 'today/no-drafts', engine: 'today', threads: THREADS, draft: 0, label: `ours on the optimum-layout graph, no drafts` },
   { key: `theirs@${THREADS}`, engine: 'theirs', threads: THREADS, draft: 0, label: `transformers.js generate(), intraOp ${THREADS}` },
   ...(THREADS !== 1 ? [{ key: 'theirs@1', engine: 'theirs' as const, threads: 1, draft: 0, label: 'transformers.js generate(), intraOp 1' }] : []),
   { key: 'floor', engine: 'floor', threads: 1, draft: 0, label: 'bare onnxruntime loop, one session, intraOp 1 (no sampling)' },
@@ -370,8 +381,8 @@ interface Measurement {
   share: number;
 }
 
-async function loadOurs(): Promise<{ model: OnnxDecoder; prompt: number[]; shape: Shape }> {
-  const model = await OnnxDecoder.load(POLICY_DIR, 'logits', { threads: THREADS });
+async function loadOurs(optimumOnly = false): Promise<{ model: OnnxDecoder; prompt: number[]; shape: Shape }> {
+  const model = await OnnxDecoder.load(POLICY_DIR, 'logits', { threads: THREADS, optimumOnly });
   const { numLayers: layers, numHeads: heads, headDim, maxPositions } = model.config;
   const prompt = model.tokenizer.promptIds(PROBLEM);
   if (prompt.length + N > maxPositions) throw new Error(`prompt ${prompt.length} + ${N} new tokens exceeds the model's ${maxPositions} positions`);
@@ -384,7 +395,7 @@ function checkTokens(who: string, tokens: number[][], suppressed: number[]) {
 }
 
 /** Engines kept loaded between measurements in --in-process mode. */
-const loaded: { ours?: Awaited<ReturnType<typeof loadOurs>>; theirs?: Map<number, PreTrainedModel>; floor?: ort.InferenceSession; staged?: { dir: string; name: string } } = {};
+const loaded: { ours?: Awaited<ReturnType<typeof loadOurs>>; today?: Awaited<ReturnType<typeof loadOurs>>; theirs?: Map<number, PreTrainedModel>; floor?: ort.InferenceSession; staged?: { dir: string; name: string } } = {};
 
 async function theirsAt(threads: number): Promise<PreTrainedModel> {
   loaded.staged ??= stageForTransformersJs();
@@ -399,10 +410,11 @@ async function measure(engine: Engine, threads: number, seed: number, keep: bool
   const suppressed = [padTokenId, bosTokenId, ...eosTokenIds];
   const B_N = B * N;
   try {
-    if (engine === 'ours') {
-      for (let w = 1; w <= WARMUPS; w++) await oursGenerate(ours.model, ours.prompt, B, N, seed + 7919 * w, draft);
-      const r = await oursGenerate(ours.model, ours.prompt, B, N, seed, draft);
-      checkTokens('ours', r.tokens, suppressed);
+    if (engine === 'ours' || engine === 'today') {
+      const m = engine === 'ours' ? ours.model : (loaded.today ??= await loadOurs(true)).model;
+      for (let w = 1; w <= WARMUPS; w++) await oursGenerate(m, ours.prompt, B, N, seed + 7919 * w, draft);
+      const r = await oursGenerate(m, ours.prompt, B, N, seed, draft);
+      checkTokens(engine, r.tokens, suppressed);
       return { tokS: B_N / (r.ms / 1000), share: r.share };
     }
     if (engine === 'theirs') {
@@ -412,7 +424,7 @@ async function measure(engine: Engine, threads: number, seed: number, keep: bool
       checkTokens('transformers.js', r.tokens, suppressed);
       return { tokS: B_N / (r.ms / 1000), share: r.share };
     }
-    const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions(threads)));
+    const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(OPTIMUM_ONNX), sessionOptions(threads)));
     for (let w = 1; w <= WARMUPS; w++) await ortFloor(floor, ours.shape, ours.prompt, B, N);
     const r = await ortFloor(floor, ours.shape, ours.prompt, B, N);
     return { tokS: B_N / (r.ms / 1000), share: r.share };
@@ -425,13 +437,14 @@ async function unload() {
   for (const m of loaded.theirs?.values() ?? []) await m.dispose();
   await loaded.floor?.release();
   await loaded.ours?.model.release();
+  await loaded.today?.model.release();
   if (loaded.staged) rmSync(loaded.staged.dir, { recursive: true, force: true });
   for (const k of Object.keys(loaded) as (keyof typeof loaded)[]) delete loaded[k];
 }
 
 /** Runs `measure` in a fresh node process (same flags, e.g. --import tsx) and reads its result line. */
-function measureInChild(engine: Engine, threads: number, seed: number, draft: number): Measurement {
-  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--draft', String(draft), '--seed', String(seed), '--batch', String(B), '--tokens', String(N), '--threads', String(threads), '--warmups', String(WARMUPS), ...(quick ? ['--quick'] : [])];
+function measureInChild(engine: Engine, threads: number, seed: number, draft: number, at: { batch: number; tokens: number; model: string } = { batch: B, tokens: N, model: POLICY_DIR }): Measurement {
+  const argv = [...process.execArgv, process.argv[1], '--child', engine, '--draft', String(draft), '--seed', String(seed), '--batch', String(at.batch), '--tokens', String(at.tokens), '--model', at.model, '--threads', String(threads), '--warmups', String(WARMUPS), ...(quick ? ['--quick'] : [])];
   const res = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = res.stdout?.split('\n').find((l) => l.startsWith('@@result '));
   if (res.status !== 0 || !line) throw new Error(`the ${engine} measurement failed (exit ${res.status}): ${(res.stderr || res.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
@@ -494,23 +507,30 @@ async function main() {
     console.log(`repeat ${r + 1}/${REPEATS} (${order[0].key} first): ${VARIANTS.map((v) => `${v.key} ${fmt(runs.get(v.key)![r].tokS)}`).join(', ')} tok/s`);
   }
 
-  // Drafts on the decoding a search does (stepwise, rows leaving as they finish), in this process.
+  // The decoding a search does (stepwise, rows leaving as they finish), in this process: the engine
+  // with drafts on the in-place form, the same without drafts, and today's (optimum-layout graph, drafts).
   const ours = (loaded.ours ??= await loadOurs());
+  const today = (loaded.today ??= await loadOurs(true));
   const solveProblems = [...generateProblems({ family: 'mixed', count: quick ? 2 : 12, seed: 5 })].map((p) => ours.model.tokenizer.promptIds(p.problem));
-  const solveRuns = new Map<number, { tokS: number; steps: string[] }[]>([[0, []], [DRAFT_TOKENS, []]]);
-  for (const d of solveRuns.keys()) await solveWorkload(ours.model, solveProblems, d, 99);
+  const searchSetups = [
+    { key: 'ours', model: ours.model, draft: DRAFT_TOKENS },
+    { key: 'ours/no-drafts', model: ours.model, draft: 0 },
+    { key: 'today', model: today.model, draft: DRAFT_TOKENS },
+  ];
+  const solveRuns = new Map<string, { tokS: number; steps: string[] }[]>(searchSetups.map((x) => [x.key, []]));
+  for (const x of searchSetups) await solveWorkload(x.model, solveProblems, x.draft, 99);
   for (let r = 0; r < REPEATS; r++) {
-    const order = r % 2 ? [DRAFT_TOKENS, 0] : [0, DRAFT_TOKENS];
-    for (const d of order) solveRuns.get(d)!.push(await solveWorkload(ours.model, solveProblems, d, 2000 + r));
+    const order = [...searchSetups.slice(r % searchSetups.length), ...searchSetups.slice(0, r % searchSetups.length)];
+    for (const x of order) solveRuns.get(x.key)!.push(await solveWorkload(x.model, solveProblems, x.draft, 2000 + r));
   }
-  const solveMed = (d: number) => median(solveRuns.get(d)!.map((x) => x.tokS));
-  const sameSteps = solveRuns.get(0)!.every((x, r) => JSON.stringify(x.steps) === JSON.stringify(solveRuns.get(DRAFT_TOKENS)![r].steps));
-  const solveTokens = solveRuns.get(0)![0].steps.length;
+  const solveMed = (key: string) => median(solveRuns.get(key)!.map((x) => x.tokS));
+  const sameSteps = searchSetups.every((x) => solveRuns.get(x.key)!.every((run, r) => JSON.stringify(run.steps) === JSON.stringify(solveRuns.get('ours')![r].steps)));
+  const solveTokens = solveRuns.get('ours')![0].steps.length;
 
   // Roofline.
   const params = ours.model.config.numParameters;
   const peak = await peakGflops();
-  const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(ours.model.config.onnxPath), sessionOptions(THREADS)));
+  const floor = (loaded.floor ??= await ort.InferenceSession.create(readFileSync(OPTIMUM_ONNX), sessionOptions(THREADS)));
   const prefill = await prefillGflops(floor, ours.shape, params, quick ? 4 : 32, quick ? 32 : 256);
   const load1 = loadavg();
 
@@ -545,8 +565,9 @@ async function main() {
   console.log(`roofline: ours decodes at ${fmt(achieved, 3)} GFLOP/s = ${fmt((100 * achieved) / peak.gflops, 2)}% of peak`);
   console.log(
     `search decoding (${solveProblems.length} problems x 16 rows, step by step until each row answers, as LocalPolicy.extend; ${REPEATS} repeats in this process): ` +
-      `${DRAFT_TOKENS} drafted tokens per pass ${fmt(solveMed(DRAFT_TOKENS))} tok/s, one token per pass ${fmt(solveMed(0))} tok/s = ${fmt(solveMed(DRAFT_TOKENS) / solveMed(0), 2)}x; ` +
-      `the ${solveTokens} generated steps are ${sameSteps ? 'IDENTICAL' : 'NOT identical'} with and without drafts`,
+      `ours ${fmt(solveMed('ours'))} tok/s, ours without drafts ${fmt(solveMed('ours/no-drafts'))}, today (optimum-layout graph, drafts) ${fmt(solveMed('today'))}: ` +
+      `ours vs today ${fmt(solveMed('ours') / solveMed('today'), 2)}x, drafts vs none ${fmt(solveMed('ours') / solveMed('ours/no-drafts'), 2)}x; ` +
+      `the ${solveTokens} generated steps are ${sameSteps ? 'IDENTICAL' : 'NOT identical'} in all three`,
   );
   console.log(`machine: ${cpus().length} cpus, load average ${load0.map((x) => fmt(x, 2)).join(' ')} at start, ${load1.map((x) => fmt(x, 2)).join(' ')} at end`);
   console.log(
@@ -565,7 +586,10 @@ async function main() {
       floor_tok_s: Number(fmt(med('floor'))),
       draft_tokens: DRAFT_TOKENS,
       ours_no_drafts_tok_s: Number(fmt(med('ours/no-drafts'))),
-      search_decoding: { drafts_tok_s: Number(fmt(solveMed(DRAFT_TOKENS))), no_drafts_tok_s: Number(fmt(solveMed(0))), ratio: Number(fmt(solveMed(DRAFT_TOKENS) / solveMed(0), 3)), identical: sameSteps },
+      ours_optimum_form_tok_s: Number(fmt(med('today'))),
+      ours_optimum_form_no_drafts_tok_s: Number(fmt(med('today/no-drafts'))),
+      ratio_no_drafts: Number(fmt(med('ours/no-drafts') / theirsMed, 3)),
+      search_decoding: { ours_tok_s: Number(fmt(solveMed('ours'))), no_drafts_tok_s: Number(fmt(solveMed('ours/no-drafts'))), today_tok_s: Number(fmt(solveMed('today'))), vs_today: Number(fmt(solveMed('ours') / solveMed('today'), 3)), identical: sameSteps },
       prefill_gflops: Number(fmt(prefill, 2)),
       threads: THREADS,
       in_process: inProcess,
@@ -575,12 +599,62 @@ async function main() {
   await unload();
 }
 
-async function child(engine: Engine) {
+async function child(engine: Engine | 'check') {
+  if (engine === 'check') {
+    await checkValidity();
+    await unload();
+    console.log(`@@result ${JSON.stringify({ tokS: 0, share: 0 })}`);
+    return;
+  }
   const m = await measure(engine, THREADS, Number(args.seed), false, Number(args.draft));
   console.log(`@@result ${JSON.stringify(m)}`);
 }
 
-(args.child ? child(args.child as Engine) : main()).catch(async (e) => {
+// ---------------------------------------------------------------------------------------------
+// --scaling: the same side-by-side timing for three model sizes and batches 1, 4, 16, 64.
+
+const SCALING_MODEL = join(root, 'bench', '.models', 'gpt-25m');
+const SCALING_VARIANTS = VARIANTS.filter((v) => v.key === 'ours' || v.key === 'ours/no-drafts' || v.engine === 'theirs');
+
+async function scaling() {
+  if (!existsSync(join(SCALING_MODEL, 'onnx', 'model_inplace.onnx'))) {
+    console.log(`writing ${SCALING_MODEL} (random weights): /usr/bin/python3 bench/assets/make_scaling_model.py`);
+    const made = spawnSync('/usr/bin/python3', [join(root, 'bench', 'assets', 'make_scaling_model.py')], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error('the scaling model could not be written: bench/assets/make_scaling_model.py needs /usr/bin/python3 with torch and onnx (see models/train/README.md)');
+  }
+  const models = [join(root, 'models', 'stepmath-policy'), join(root, 'models', 'stepmath-policy-4x'), SCALING_MODEL];
+  const batches = quick ? [1, 4] : [1, 4, 16, 64];
+  const peak = await peakGflops();
+  const table: string[][] = [['model', 'parameters', 'batch', 'ours', 'ours, no drafts', 'transformers.js 1 thread', `transformers.js ${THREADS} threads`, 'ours / best transformers.js', 'no drafts / best transformers.js', 'roofline, no drafts', 'roofline, drafts']];
+  const json: Record<string, unknown>[] = [];
+  for (const model of models) {
+    const params = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')).num_parameters as number;
+    measureInChild('check' as Engine, THREADS, 1, 0, { batch: 1, tokens: N, model }); // same tokens and logits as transformers.js, or it throws
+    for (const batch of batches) {
+      const runs = new Map<string, number[]>(SCALING_VARIANTS.map((v) => [v.key, []]));
+      for (let r = 0; r < REPEATS; r++) {
+        const order = [...SCALING_VARIANTS.slice(r % SCALING_VARIANTS.length), ...SCALING_VARIANTS.slice(0, r % SCALING_VARIANTS.length)];
+        for (const v of order) runs.get(v.key)!.push(measureInChild(v.engine, v.threads, 1000 + r, v.draft, { batch, tokens: N, model }).tokS);
+      }
+      const med = (key: string) => median(runs.get(key)!);
+      const best = Math.max(...SCALING_VARIANTS.filter((v) => v.engine === 'theirs').map((v) => med(v.key)));
+      const roof = (tokS: number) => (2 * params * tokS) / 1e9 / peak.gflops;
+      const name = model.split('/').slice(-1)[0];
+      table.push([name, String(params), String(batch), fmt(med('ours')), fmt(med('ours/no-drafts')), fmt(med('theirs@1')), fmt(med(`theirs@${THREADS}`)), `${fmt(med('ours') / best, 2)}x`, `${fmt(med('ours/no-drafts') / best, 2)}x`, `${fmt(100 * roof(med('ours/no-drafts')), 1)}%`, `${fmt(100 * roof(med('ours')), 1)}%`]);
+      json.push({ model: name, params, batch, ours_tok_s: med('ours'), no_drafts_tok_s: med('ours/no-drafts'), transformers_js_best_tok_s: best, ratio: med('ours') / best, ratio_no_drafts: med('ours/no-drafts') / best, roofline_no_drafts: roof(med('ours/no-drafts')) });
+      console.log(table[table.length - 1].join(' | '));
+    }
+  }
+  console.log('');
+  console.log(`| ${table[0].join(' | ')} |`);
+  console.log(`|${table[0].map((_, i) => (i < 1 ? '---' : '---:')).join('|')}|`);
+  for (const row of table.slice(1)) console.log(`| ${row.join(' | ')} |`);
+  console.log('');
+  console.log(`tok/s, medians of ${REPEATS} repeats rotating which variant goes first, each run in a fresh process after ${WARMUPS} warm-up run(s); ${N} new tokens per row; ours ${THREADS} shards x 1 thread; peak matmul ${fmt(peak.gflops)} GFLOP/s (${peak.all}); roofline = 2 x params x tok/s / peak`);
+  console.log(JSON.stringify({ scaling: json, peak_gflops: peak.gflops, new_tokens: N, repeats: REPEATS, threads: THREADS }));
+}
+
+(args.child ? child(args.child as Engine) : args.scaling ? scaling() : main()).catch(async (e) => {
   console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
   try {
     await unload();
