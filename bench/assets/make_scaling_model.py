@@ -20,7 +20,7 @@ import torch  # noqa: E402
 
 import tokenizer as tok  # noqa: E402
 from export import export_onnx, write_config  # noqa: E402
-from export_inplace import build_delta  # noqa: E402
+from export_inplace import build_inplace  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 import onnx  # noqa: E402
 
@@ -38,5 +38,5 @@ write_config(model, args.out)
 for f in ("tokenizer.json", "tokenizer_config.json"):
     shutil.copy(os.path.join(ROOT, "models", "stepmath-policy", f), os.path.join(args.out, f))
 sd = {k: v.detach().numpy() for k, v in model.state_dict().items()}
-onnx.save(build_delta(sd, args.n_layer, args.n_head, 384, prm=False), os.path.join(args.out, "onnx", "model_inplace.onnx"))
+onnx.save(build_inplace(sd, args.n_layer, args.n_head, 384, prm=False), os.path.join(args.out, "onnx", "model_inplace.onnx"))
 print(f"{args.out}: {model.num_params()} parameters")

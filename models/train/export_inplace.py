@@ -1,17 +1,22 @@
-"""Write a model's second ONNX form: the same weights in a fused graph whose attention writes each
-new key/value into a preallocated cache (onnxruntime's GroupQueryAttention with past and present
-sharing one buffer), so decoding copies no cache per token.
+"""Write a model's second ONNX form, the in-place one: the same weights in a fused graph
+(SkipLayerNormalization, BiasGelu, FusedMatMul from onnxruntime's contrib ops) whose cache stays in
+the caller's buffer. Attention scores the new tokens against the cache where it lies and against
+each other, so nothing concatenates or copies the cache, and the graph returns only the new tokens'
+keys and values, which the engine writes into each row's next slots (src/core/model/kv-cache-in-place.ts).
 
-  /usr/bin/python3 export_inplace.py --folder ../stepmath-policy        # weights from onnx/model.onnx
-  /usr/bin/python3 export_inplace.py --ckpt runs/x/ckpt.pt --folder ../y # weights from a checkpoint
-  /usr/bin/python3 export_inplace.py --random --n_layer 8 --n_embd 512 --folder /tmp/big  # bench size
+  /usr/bin/python3 export_inplace.py --folder ../stepmath-policy         # weights from onnx/model.onnx
+  /usr/bin/python3 export_inplace.py --folder ../x --ckpt runs/x/ckpt.pt  # weights from a checkpoint
 
-writes FOLDER/onnx/model_inplace.onnx beside the optimum-layout model.onnx (which stays the form any
-model folder may bring). Inputs: input_ids [B,S] int64, seqlens_k [B] int32 (each row's length after
-this call, minus one), total_sequence_length [1] int32, past_key_values.L.{key,value} [B,H,M,D] float
-(M: the cache's capacity; rows right-padded). Outputs: logits [B,S,V] (policy) or scores [B,S] (PRM),
-present.L.{key,value}: the same buffers when the caller binds them as outputs. onnxruntime's CPU kernel
-takes several new tokens per call only for a batch of one row; a batch decodes one token per row.
+writes FOLDER/onnx/model_inplace.onnx beside the optimum-layout model.onnx, which stays: it is the form
+any model folder may bring, and what transformers.js runs in the bench. Inputs: input_ids [B,S] int64,
+position_ids [B,S] int64, attention_bias [B,1,S,C+S] float (0 or -1e9: which cache columns and which
+new tokens each new token sees), past_key_values.L.{key,value} [B,H,C,D] (C: the buffer's capacity,
+rows right-padded). Outputs: logits [B,S,V] (policy) or scores [B,S] (PRM), and
+new_key_values.L.{key,value} [B,H,S,D]. Our GPT architecture only (rotary, pre-LN, tied head).
+
+Why not onnxruntime's GroupQueryAttention with past and present sharing one buffer: onnxruntime-node
+returns every output as a fresh JavaScript copy, so a present output as large as the cache is copied
+on every run (measured: half the speed of the optimum form at 16 rows, 256-column buffers; bench/README.md).
 """
 import argparse
 import json
@@ -50,94 +55,7 @@ def weights_from_ckpt(path):
     return {k: v.float().numpy() for k, v in ck["state"].items()}
 
 
-def random_weights(n_layer, n_embd, vocab, prm, seed=0):
-    rng = np.random.default_rng(seed)
-    C = n_embd
-    sd = {"wte.weight": rng.normal(0, 0.02, (vocab, C)), "ln_f.weight": np.ones(C), "ln_f.bias": np.zeros(C)}
-    for i in range(n_layer):
-        p = f"blocks.{i}."
-        for ln in ("ln1", "ln2"):
-            sd[p + ln + ".weight"], sd[p + ln + ".bias"] = np.ones(C), np.zeros(C)
-        for name, (o, inp) in {"attn.qkv": (3 * C, C), "attn.proj": (C, C), "mlp.0": (4 * C, C), "mlp.2": (C, 4 * C)}.items():
-            sd[p + name + ".weight"], sd[p + name + ".bias"] = rng.normal(0, 0.02, (o, inp)), np.zeros(o)
-    if prm:
-        sd["score_head.weight"], sd["score_head.bias"] = rng.normal(0, 0.02, (1, C)), np.zeros(1)
-    return {k: v.astype(np.float32) for k, v in sd.items()}
-
-
-def build(sd, n_layer, n_head, max_positions, prm, theta=10000.0):
-    V, C = sd["wte.weight"].shape
-    D = C // n_head
-    inits, nodes = [], []
-
-    def const(name, array):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=array.dtype), name))
-        return name
-
-    def node(op, ins, outs, domain="", **attrs):
-        nodes.append(helper.make_node(op, ins, outs, name=f"{op}_{len(nodes)}", domain=domain, **attrs))
-        return outs[0]
-
-    f32 = lambda a: np.asarray(a, dtype=np.float32)
-    inv_freq = 1.0 / (theta ** (np.arange(0, D, 2, dtype=np.float64) / D))
-    angles = np.arange(max_positions, dtype=np.float64)[:, None] * inv_freq[None, :]
-    const("cos_cache", f32(np.cos(angles)))
-    const("sin_cache", f32(np.sin(angles)))
-    x = node("Gather", [const("wte", f32(sd["wte.weight"])), "input_ids"], ["x0"])
-    residual, pending_bias = x, None
-    for i in range(n_layer):
-        p = f"blocks.{i}."
-
-        def norm(ln, inp, tag):
-            nonlocal residual, pending_bias
-            g, b = const(p + ln + ".g", f32(sd[p + ln + ".weight"])), const(p + ln + ".b", f32(sd[p + ln + ".bias"]))
-            if pending_bias is None:  # the first block: nothing to add yet
-                return node("LayerNormalization", [inp, g, b], [f"h{i}{tag}"], axis=-1, epsilon=1e-5)
-            # one kernel: residual + sublayer output + its bias, then the norm
-            out = node("SkipLayerNormalization", [inp, residual, g, b, pending_bias], [f"h{i}{tag}", "", "", f"r{i}{tag}"], domain=MS, epsilon=1e-5)
-            residual = f"r{i}{tag}"
-            return out
-
-        h = norm("ln1", residual if pending_bias is None else f"mlp{i - 1}", "a")
-        qkv = node("MatMul", [h, const(p + "qkv.w", f32(sd[p + "attn.qkv.weight"].T))], [f"qkv{i}m"])
-        qkv = node("Add", [qkv, const(p + "qkv.b", f32(sd[p + "attn.qkv.bias"]))], [f"qkv{i}"])
-        attn = node("GroupQueryAttention", [qkv, "", "", f"past_key_values.{i}.key", f"past_key_values.{i}.value", "seqlens_k", "total_sequence_length", "cos_cache", "sin_cache"],
-                    [f"attn{i}", f"present.{i}.key", f"present.{i}.value"], domain=MS, num_heads=n_head, kv_num_heads=n_head, do_rotary=1, rotary_interleaved=0, scale=1.0 / math.sqrt(D))
-        proj = node("MatMul", [attn, const(p + "proj.w", f32(sd[p + "attn.proj.weight"].T))], [f"proj{i}"])
-        pending_bias = const(p + "proj.b", f32(sd[p + "attn.proj.bias"]))
-        h = norm("ln2", proj, "b")
-        fc = node("MatMul", [h, const(p + "fc.w", f32(sd[p + "mlp.0.weight"].T))], [f"fc{i}"])
-        act = node("BiasGelu", [fc, const(p + "fc.b", f32(sd[p + "mlp.0.bias"]))], [f"gelu{i}"], domain=MS)
-        node("MatMul", [act, const(p + "out.w", f32(sd[p + "mlp.2.weight"].T))], [f"mlp{i}"])
-        pending_bias = const(p + "out.b", f32(sd[p + "mlp.2.bias"]))
-    p = ""
-    g, b = const("ln_f.g", f32(sd["ln_f.weight"])), const("ln_f.b", f32(sd["ln_f.bias"]))
-    h = node("SkipLayerNormalization", [f"mlp{n_layer - 1}", residual, g, b, pending_bias], ["hf"], domain=MS, epsilon=1e-5)
-    if prm:
-        s = node("MatMul", [h, const("score.w", f32(sd["score_head.weight"].T))], ["s1"])
-        s = node("Add", [s, const("score.b", f32(sd["score_head.bias"]))], ["s2"])
-        s = node("Sigmoid", [s], ["s3"])
-        node("Squeeze", [s, const("last_axis", np.array([-1], dtype=np.int64))], ["scores"])
-        head = helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch_size", "sequence_length"])
-    else:
-        node("MatMul", [h, const("lm_head", f32(sd["wte.weight"].T))], ["logits"])
-        head = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", "sequence_length", V])
-    cache = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch_size", n_head, "max_sequence_length", D])
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
-              helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch_size"]),
-              helper.make_tensor_value_info("total_sequence_length", TensorProto.INT32, [1])]
-    outputs = [head]
-    for i in range(n_layer):
-        inputs += [cache(f"past_key_values.{i}.key"), cache(f"past_key_values.{i}.value")]
-        outputs += [cache(f"present.{i}.key"), cache(f"present.{i}.value")]
-    graph = helper.make_graph(nodes, "stepwise-inplace", inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)], producer_name="stepwise export_inplace.py")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
-
-
-def build_delta(sd, n_layer, n_head, max_positions, prm, theta=10000.0):
+def build_inplace(sd, n_layer, n_head, max_positions, prm, theta=10000.0):
     """The cache stays the caller's: attention reads it where it lies (scores against the cache and
     against the new tokens separately, so nothing concatenates or copies it) and the graph returns
     only the new tokens' keys and values, which the caller writes into its buffer at each row's
@@ -231,29 +149,16 @@ def build_delta(sd, n_layer, n_head, max_positions, prm, theta=10000.0):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--folder", required=True, help="model folder: reads config.json (and onnx/model.onnx unless --ckpt/--random), writes onnx/model_inplace.onnx")
-    ap.add_argument("--ckpt", default=None)
-    ap.add_argument("--random", action="store_true", help="random weights of the size given (a bench model); writes config.json and tokenizer files are the caller's")
-    ap.add_argument("--n_layer", type=int, default=4)
-    ap.add_argument("--n_embd", type=int, default=128)
-    ap.add_argument("--n_head", type=int, default=4)
-    ap.add_argument("--vocab", type=int, default=100)
-    ap.add_argument("--prm", action="store_true")
-    ap.add_argument("--form", choices=["gqa", "delta"], default="delta")
+    ap.add_argument("--folder", required=True, help="model folder: reads config.json (and onnx/model.onnx unless --ckpt), writes onnx/model_inplace.onnx")
+    ap.add_argument("--ckpt", default=None, help="weights from this checkpoint instead of onnx/model.onnx")
     args = ap.parse_args()
-    cfg_path = os.path.join(args.folder, "config.json")
-    if args.random:
-        sd = random_weights(args.n_layer, args.n_embd, args.vocab, args.prm)
-        n_layer, n_head, max_positions, prm = args.n_layer, args.n_head, 384, args.prm
-    else:
-        cfg = json.load(open(cfg_path))
-        n_layer, n_head, max_positions = cfg["n_layer"], cfg["n_head"], cfg["max_position_embeddings"]
-        prm = "score_output" in cfg
-        assert cfg.get("position_embedding_type") == "rotary", "the in-place form is written for rotary models"
-        sd = weights_from_ckpt(args.ckpt) if args.ckpt else weights_from_optimum(os.path.join(args.folder, "onnx", "model.onnx"))
-    model = (build if args.form == "gqa" else build_delta)(sd, n_layer, n_head, max_positions, prm)
-    os.makedirs(os.path.join(args.folder, "onnx"), exist_ok=True)
-    out = os.path.join(args.folder, "onnx", "model_inplace.onnx" if args.form == "delta" else "model_gqa.onnx")
+    cfg = json.load(open(os.path.join(args.folder, "config.json")))
+    n_layer, n_head, max_positions = cfg["n_layer"], cfg["n_head"], cfg["max_position_embeddings"]
+    prm = "score_output" in cfg
+    assert cfg.get("position_embedding_type") == "rotary", "the in-place form is written for rotary models"
+    sd = weights_from_ckpt(args.ckpt) if args.ckpt else weights_from_optimum(os.path.join(args.folder, "onnx", "model.onnx"))
+    model = build_inplace(sd, n_layer, n_head, max_positions, prm)
+    out = os.path.join(args.folder, "onnx", "model_inplace.onnx")
     onnx.save(model, out)
     print(f"{out}: {len(model.graph.node)} nodes")
 

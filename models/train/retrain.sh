@@ -49,4 +49,5 @@ stamp "bundled models done"
 # trained further on the phase-3 curriculum data.
 $PY train_policy.py --out runs/policy4x --rope --init runs/policy/final.pt --grow_to 16 --per_ops 25000 --max_numbers 9,20,99 --max_steps 1100 --lr 1e-3 --warmup 50 --batch_seqs 16 --procs 2 --threads 1 --eval_every 500 --seed 2026 --deadline_min 66
 $PY export.py --ckpt runs/policy4x/ckpt.pt --out ../stepmath-policy-4x
+for m in stepmath-policy stepmath-prm stepmath-policy-4x; do $PY export_inplace.py --folder ../$m; done  # the in-place forms
 stamp "4x policy done"

@@ -23,3 +23,5 @@ $PY train_make24.py --kind policy --out runs/m24_policy2 --steps 1363 --eval_eve
 wait $PRM
 $PY export.py --ckpt runs/m24_policy2/ckpt.pt --out ../make24-policy
 $PY export.py --ckpt runs/m24_prm/ckpt.pt --out ../make24-prm --prm
+# the in-place form of each (same weights; what the engine loads)
+for m in make24-policy make24-prm; do $PY export_inplace.py --folder ../$m; done

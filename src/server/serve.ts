@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { basename } from 'node:path';
 import * as v from 'valibot';
 import { OnnxDecoder } from '../core/model/onnx-decoder';
-import { DRAFT_TOKENS } from '../core/backends/policy';
+import { draftTokensFor } from '../core/backends/policy';
 import type { DecodedRow, DecodeRules } from '../core/model/decode';
 import { ModelError } from '../core/model/folder';
 import { Rng } from '../core/rng';
@@ -111,7 +111,7 @@ async function complete(m: OnnxDecoder, prompt: string, n: number, stops: string
   const ids = promptIds(m, prompt);
   checkLength(m, ids);
   const { padTokenId, bosTokenId, eosTokenIds, maxPositions } = m.config;
-  const rules: DecodeRules = { temperature, topP, suppress: [padTokenId, bosTokenId], eosTokenIds, stops, maxStepTokens: maxTokens, maxPositions, draftTokens: DRAFT_TOKENS };
+  const rules: DecodeRules = { temperature, topP, suppress: [padTokenId, bosTokenId], eosTokenIds, stops, maxStepTokens: maxTokens, maxPositions, draftTokens: draftTokensFor(m.config.numParameters) };
   const { cache, last } = await m.prefill(ids);
   // One seed per choice, as the engine's rows have: a choice does not depend on n.
   const rows = Array.from({ length: n }, () => ({ logits: last, length: ids.length, seed: rng.seed(), context: ids }));

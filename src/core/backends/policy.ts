@@ -9,6 +9,13 @@ import { BadInputError } from '../input';
 const MIN_SOLUTION_TOKENS = 32;
 /** Guessed tokens fed beside each sampled one (DecodeRules.draftTokens): measured best on solves, see bench/README.md. */
 export const DRAFT_TOKENS = 2;
+/**
+ * Drafts pay only while a forward pass costs about the same for one token per row as for three,
+ * i.e. while a model is small enough to be bound by per-pass overhead; on a 25M-parameter model
+ * they cost 25-40% of the speed (bench:scaling), so larger models decode one token per pass.
+ */
+const DRAFT_MAX_PARAMETERS = 10e6;
+export const draftTokensFor = (numParameters: number): number => (numParameters <= DRAFT_MAX_PARAMETERS ? DRAFT_TOKENS : 0);
 
 /** Where a sequence stands after a step: its cache and the logits for what comes next. */
 export interface LocalPolicyState {
@@ -67,7 +74,7 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
-    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, stops: [stepSeparator], maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: DRAFT_TOKENS };
+    const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, stops: [stepSeparator], maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: draftTokensFor(this.model.config.numParameters) };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
     const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids }));
     const batch = this.model.assemble(parents.map((p) => p.cache));

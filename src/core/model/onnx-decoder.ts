@@ -16,8 +16,11 @@ export interface SessionOptions {
   optimumOnly?: boolean;
 }
 
-/** Below this many rows per shard, a split costs more in messages than it gains. */
-const MIN_ROWS_PER_SHARD = 4;
+/**
+ * A shard's rows times the model's parameters below which a split costs more in messages than it
+ * gains: 4 rows of the 0.8M-parameter policy; a 3M model splits from 1 row per shard (bench:scaling).
+ */
+const MIN_SHARD_WORK = 3.2e6;
 /** More shards than this only add messages at the batch sizes a search runs. */
 const MAX_SHARDS = 8;
 
@@ -120,7 +123,8 @@ export class OnnxDecoder {
 
   /** Copies each row's cache into a new batch (the fork), rows split over as many shards as pay. */
   assemble(caches: readonly SequenceCache[]): DecodeBatch {
-    const used = Math.max(1, Math.min(this.shards.length, Math.floor(caches.length / MIN_ROWS_PER_SHARD)));
+    const minRows = Math.max(1, Math.round(MIN_SHARD_WORK / this.config.numParameters));
+    const used = Math.max(1, Math.min(this.shards.length, Math.floor(caches.length / minRows)));
     const id = this.nextBatch++;
     const groups: RowGroup[] = [];
     for (let s = 0; s < used; s++) {
