@@ -115,15 +115,30 @@ test('the in-place form decodes the tokens the optimum form decodes, logits with
   }
 });
 
+/** The cache of one row fed the prompt and the step in one pass: what a row with drafts dropped must equal. */
+async function referenceCache(shard: LocalShard, id: number, ids: number[]) {
+  shard.assemble(id, [emptyCache(shape)]);
+  await shard.run(id, [ids]);
+  const reference = await shard.extract(id, 0);
+  shard.dispose(id);
+  return reference;
+}
+
+/** Both rows of a batch hold exactly the reference cache (within 1e-4). */
+async function assertRowsEqual(shard: LocalShard, id: number, reference: Awaited<ReturnType<typeof referenceCache>>) {
+  for (const row of [0, 1]) {
+    const got = await shard.extract(id, row);
+    assert.equal(got.length, reference.length);
+    for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
+  }
+  shard.dispose(id);
+}
+
 test('discarded tokens leave a row as if never fed, before and after compaction', async () => {
   const shard = shards.optimum;
   const prompt = tokenizer.promptIds('Compute 12 + 7 * ( 5 - 3 ).');
   const step = tokenizer.encode('5 - 3 = 2\n');
-  // reference: the prompt, then the step
-  shard.assemble(900, [emptyCache(shape)]);
-  await shard.run(900, [[...prompt, ...step]]);
-  const reference = await shard.extract(900, 0);
-  shard.dispose(900);
+  const reference = await referenceCache(shard, 900, [...prompt, ...step]);
   // two rows fed the step with junk after it, the junk dropped again, many times, so the batch is compacted
   shard.assemble(901, [emptyCache(shape), emptyCache(shape)]);
   await shard.run(901, [prompt, prompt]);
@@ -138,22 +153,14 @@ test('discarded tokens leave a row as if never fed, before and after compaction'
     if (cache.columns < columns) compacted = true;
   }
   assert.ok(compacted, 'the masked columns were compacted away at least once');
-  for (const row of [0, 1]) {
-    const got = await shard.extract(901, row);
-    assert.equal(got.length, reference.length);
-    for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
-  }
-  shard.dispose(901);
+  await assertRowsEqual(shard, 901, reference);
 });
 
 test('in-place form: discarded tokens leave a row as if never fed, across the buffer growing', async () => {
   const shard = shards['in-place'];
   const prompt = tokenizer.promptIds('Compute 47 * 3 - 58 + 96 / 12.');
   const step = tokenizer.encode('47 * 3 = 141\n141 - 58 = 83\n96 / 12 = 8\n');
-  shard.assemble(910, [emptyCache(shape)]);
-  await shard.run(910, [[...prompt, ...step]]);
-  const reference = await shard.extract(910, 0);
-  shard.dispose(910);
+  const reference = await referenceCache(shard, 910, [...prompt, ...step]);
   // row 0 is fed each token with junk after it, then the junk is dropped; row 1 gets the plain tokens
   shard.assemble(911, [emptyCache(shape), emptyCache(shape)]);
   await shard.run(911, [prompt, prompt]);
@@ -163,10 +170,5 @@ test('in-place form: discarded tokens leave a row as if never fed, across the bu
     (shard as unknown as { batches: Map<number, { discard(row: number, n: number): void }> }).batches.get(911)!.discard(0, junk.length);
   }
   assert.ok(reference.length > 64, `long enough to outgrow the first buffer (${reference.length} tokens)`);
-  for (const row of [0, 1]) {
-    const got = await shard.extract(911, row);
-    assert.equal(got.length, reference.length);
-    for (let l = 0; l < config.numLayers; l++) assert.ok(maxDiff(got.keys[l], reference.keys[l]) < 1e-4 && maxDiff(got.values[l], reference.values[l]) < 1e-4, `row ${row} layer ${l}`);
-  }
-  shard.dispose(911);
+  await assertRowsEqual(shard, 911, reference);
 });
