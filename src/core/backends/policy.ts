@@ -12,7 +12,7 @@ export const DRAFT_TOKENS = 2;
 /**
  * Drafts pay only while a forward pass costs about the same for one token per row as for three,
  * i.e. while a model is small enough to be bound by per-pass overhead; on a 25M-parameter model
- * they cost 25-40% of the speed (bench:scaling), so larger models decode one token per pass.
+ * they cost 11-43% of the speed (bench:scaling), so larger models decode one token per pass.
  */
 const DRAFT_MAX_PARAMETERS = 10e6;
 export const draftTokensFor = (numParameters: number): number => (numParameters <= DRAFT_MAX_PARAMETERS ? DRAFT_TOKENS : 0);
