@@ -9,6 +9,8 @@ import { make24 } from '../../src/core/domains/make24';
 import { SearchContext } from '../../src/core/search/context';
 import { DEFAULT_PARAMS } from '../../src/core/search/params';
 import type { RewardBackend } from '../../src/core/backends/prm';
+import { LocalPolicy } from '../../src/core/backends/policy';
+import { Rng } from '../../src/core/rng';
 
 const MODELS = resolve(__dirname, '../../models');
 let engine: Engine;
@@ -77,4 +79,35 @@ test('verify on a Make 24 solution: checker verdicts and the Make 24 PRM scores'
   assert.equal(v.answer, '(7 - 8 / 8) * 4 = 24');
   const dead = await engine.verify('4 7 8 8', ['8 / 8 = 1 (left: 1 4 7)', '7 - 1 = 6 (left: 4 6)', '6 + 4 = 10 (left: 10)']);
   assert.ok(dead.steps[2].score! < v.steps[2].score!, 'the PRM scores the dead end below the move that makes 24');
+});
+
+test('a tree search draws different moves below one node, without replacement, from the real policy', async () => {
+  const problem = 'Make 24 with 4 8 8 11.';
+  const { policy } = await engine.modelsFor(make24);
+  assert.ok(policy instanceof LocalPolicy && policy.drawsDistinct);
+  const state = await policy.start(problem);
+  const rng = new Rng(5);
+  const texts: string[] = [];
+  let covered = 0;
+  for (let k = 0; k < 8; k++) {
+    const before = policy.unseen(state);
+    const [draft] = await policy.extend([state], { temperature: 1, topP: 1, suppress: [] }, rng, undefined, true);
+    assert.ok(!texts.includes(draft.text), `draw ${k} repeats "${draft.text}" (${texts.join(' | ')})`);
+    texts.push(draft.text);
+    // What the trie says the step used up is the step's probability under teacher forcing.
+    const forced = await engine.explain(problem, [draft.text], { temperature: 1 });
+    const p = forced.steps[0].tokens.reduce((q, t) => q * t.p, 1);
+    covered += p;
+    assert.ok(Math.abs(before - policy.unseen(state) - p) < 1e-3 * Math.max(1, p * 10), `draw ${k}: unseen fell by ${before - policy.unseen(state)}, the step's probability is ${p}`);
+  }
+  assert.ok(Math.abs(1 - policy.unseen(state) - covered) < 5e-3);
+  // Beam search and DVTS: no node has two children that wrote the same step, and a seed reproduces the tree.
+  for (const strategy of ['beam', 'dvts'] as const) {
+    const r = await engine.solve(problem, { strategy, budget: 16, seed: 2 });
+    const siblings = new Map<number, string[]>();
+    for (const n of r.tree) if (n.parentId !== null) siblings.set(n.parentId, [...(siblings.get(n.parentId) ?? []), n.text]);
+    for (const [parent, kids] of siblings) assert.equal(new Set(kids).size, kids.length, `${strategy}: node ${parent} has repeated children: ${kids.join(' | ')}`);
+    const again = await engine.solve(problem, { strategy, budget: 16, seed: 2 });
+    assert.deepEqual(again.tree.map((n) => n.text), r.tree.map((n) => n.text));
+  }
 });

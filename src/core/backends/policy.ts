@@ -1,6 +1,6 @@
 import type { Rng } from '../rng';
 import type { SequenceCache } from '../model/kv-cache';
-import type { SamplingOptions } from '../model/sampling';
+import { addDrawnStep, type DrawnSteps, type SamplingOptions } from '../model/sampling';
 import type { DecodeRules, StepEnd } from '../model/decode';
 import type { OnnxDecoder } from '../model/onnx-decoder';
 import { BadInputError } from '../input';
@@ -23,6 +23,8 @@ export interface LocalPolicyState {
   nextLogits: Float32Array;
   /** The ids the cache holds, where the decoder looks up its drafts. */
   ids: readonly number[];
+  /** The steps drawn below this state with `distinct`, and how much of the policy's probability they cover. */
+  drawn?: DrawnSteps;
 }
 
 /** One generated step: its text (no trailing newline) and how it ended. */
@@ -38,8 +40,16 @@ export interface PolicyBackend<S = unknown> {
   readonly name: string;
   readonly parameters: number;
   start(problem: string, signal?: AbortSignal): Promise<S>;
-  /** One next step for each entry of `parents` (repeat a parent to get several children). */
-  extend(parents: readonly S[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<S>[]>;
+  /**
+   * One next step for each entry of `parents` (repeat a parent to get several children). With
+   * `distinct` (backends with `drawsDistinct`), each step is one not drawn with `distinct` below
+   * that parent before; a parent should then appear once per call.
+   */
+  extend(parents: readonly S[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, distinct?: boolean): Promise<StepDraft<S>[]>;
+  /** Whether `extend` can leave out the steps drawn before (it sees the step's probabilities). */
+  readonly drawsDistinct: boolean;
+  /** The share of the policy's probability below `state` that no step drawn with `distinct` covers yet. */
+  unseen(state: S): number;
   /** Forward-pass tokens so far (prompt and generated), for FLOPs. */
   readonly tokensProcessed: number;
   dispose(): Promise<void>;
@@ -48,6 +58,7 @@ export interface PolicyBackend<S = unknown> {
 /** Batched incremental decoding: every row of a batch advances at least one token per forward pass. */
 export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
   readonly name: string;
+  readonly drawsDistinct = true;
   constructor(
     readonly model: OnnxDecoder,
     private readonly maxStepTokens = 96,
@@ -71,15 +82,20 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     return { cache, nextLogits: last, ids };
   }
 
-  async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<LocalPolicyState>[]> {
+  unseen(state: LocalPolicyState): number {
+    return 1 - (state.drawn?.used ?? 0);
+  }
+
+  async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, distinct = false): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
     const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, stops: [stepSeparator], maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: draftTokensFor(this.model.config.numParameters) };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
-    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids }));
+    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids, ...(distinct ? { drawn: (p.drawn ??= { used: 0, next: {} }) } : {}) }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
     try {
       const decoded = await this.model.decode(batch, rows, rules, signal);
+      if (distinct) decoded.forEach((row, b) => addDrawnStep(parents[b].drawn!, row.ids, row.probs!));
       return await Promise.all(
         decoded.map(async (row, b) => {
           const resumable = row.ended === 'separator';

@@ -1,5 +1,5 @@
 import { Rng } from '../rng';
-import { Sampler } from './sampling';
+import { Sampler, type DrawnSteps } from './sampling';
 import type { TextTokenizer } from './tokenizer';
 
 /** How a generated step ended. */
@@ -12,6 +12,8 @@ export interface DecodeRow {
   seed: number;
   /** The ids the cache holds (prompt and earlier steps), where drafts are looked up; none: no drafts. */
   context?: readonly number[];
+  /** Steps drawn before from the same parent: the row draws a step that is none of them. */
+  drawn?: DrawnSteps;
 }
 
 /** What ends a row and how tokens are drawn; plain data, so it crosses to a shard worker. */
@@ -34,6 +36,8 @@ export interface DecodedRow {
   ended: StepEnd;
   /** Logits after the last token (which was fed too, so the cache covers the whole step). */
   logits: Float32Array;
+  /** With `drawn`: each id's probability as `Sampler.sampleUnseen` gives it. */
+  probs?: number[];
 }
 
 /** What the decoding loop drives: a batch's forward pass and the undoing of rejected drafts. */
@@ -97,13 +101,22 @@ export function lookupDraft(history: readonly number[], max: number): number[] {
  */
 export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules, endsStep: (ids: readonly number[]) => boolean, target: DecodeTarget, checkpoint: () => Promise<void>): Promise<DecodedRow[]> {
   const samplers = rows.map((r) => new Sampler({ temperature: rules.temperature, topP: rules.topP, suppress: rules.suppress }, new Rng(r.seed)));
-  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length }));
+  const state = rows.map((r) => ({ ids: [] as number[], ended: null as StepEnd | null, logits: r.logits, length: r.length, probs: r.drawn ? ([] as number[]) : undefined, at: r.drawn ?? null }));
+  /** The row's next token; a row with `drawn` leaves out the steps drawn before and notes each id's probability. */
+  const draw = (b: number, logits: Float32Array): number => {
+    const row = state[b];
+    if (!row.probs) return samplers[b].sample(logits);
+    const { id, prob } = samplers[b].sampleUnseen(logits, row.at);
+    row.probs.push(prob);
+    return id;
+  };
   const maxDraft = rules.draftTokens ?? 0;
   /** Appends a kept token and notes whether it ends the row. */
   const push = (b: number, id: number) => {
     const row = state[b];
     row.ids.push(id);
     row.length++;
+    if (row.at) row.at = row.at.next[id] ?? null;
     if (endsStep(row.ids)) row.ended = 'separator';
     else if (rules.eosTokenIds.includes(id)) row.ended = 'eos';
     else if (row.ids.length >= rules.maxStepTokens) row.ended = 'step-limit';
@@ -123,7 +136,7 @@ export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules,
     }
     return guess;
   };
-  let sampled: (number | null)[] = state.map((s, b) => samplers[b].sample(s.logits));
+  let sampled: (number | null)[] = state.map((s, b) => draw(b, s.logits));
   for (;;) {
     await checkpoint();
     const feed = sampled.map((id, b) => {
@@ -141,7 +154,7 @@ export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules,
       let kept = 1;
       let next: number | null = null;
       while (!row.ended) {
-        const id = samplers[b].sample(row.logits);
+        const id = draw(b, row.logits);
         if (kept < fed.length && id === fed[kept]) {
           push(b, id);
           row.logits = out[kept++];
@@ -155,5 +168,5 @@ export async function decodeRows(rows: readonly DecodeRow[], rules: DecodeRules,
     });
     if (sampled.every((s) => s === null)) break;
   }
-  return state.map((s) => ({ ids: s.ids, ended: s.ended!, logits: s.logits }));
+  return state.map((s) => ({ ids: s.ids, ended: s.ended!, logits: s.logits, ...(s.probs ? { probs: s.probs } : {}) }));
 }

@@ -67,6 +67,16 @@ export interface SamplingOptions {
   suppress: readonly number[];
 }
 
+/**
+ * Steps already drawn below one parent, as a trie of token ids: `used` is the share of the
+ * policy's probability (given the path to this node) that the drawn steps through it cover; a
+ * drawn step's last node has used 1. Plain data, so it crosses to a shard worker.
+ */
+export interface DrawnSteps {
+  used: number;
+  next: { [id: number]: DrawnSteps };
+}
+
 /** Draws token ids with a seeded generator, so a seed reproduces a whole search. */
 export class Sampler {
   private readonly processors: LogitsProcessor[];
@@ -85,5 +95,55 @@ export class Sampler {
       if (r <= 0) return i;
     }
     return argmax(probs);
+  }
+
+  /**
+   * Like `sample`, but each token's probability is scaled by the share of it that `drawn` has not
+   * used yet, so a whole step drawn before is never drawn again (sampling without replacement,
+   * Shi et al. 2020, UniqueRandomizer). Returns the token and its probability before that scaling
+   * (greedy: at temperature 1), which is what the trie's shares are made of.
+   */
+  sampleUnseen(logits: Float32Array, drawn: DrawnSteps | null): { id: number; prob: number } {
+    const greedy = this.options.temperature <= 0;
+    let x = this.processors[0].apply(logits);
+    if (!greedy) for (const p of this.processors.slice(1)) x = p.apply(x);
+    const probs = softmax(x);
+    const weights = drawn ? probs.map((q, i) => q * (1 - (drawn.next[i]?.used ?? 0))) : probs;
+    let total = 0;
+    for (const w of weights) total += w;
+    // Nothing left unseen (the caller asks no more of a spent parent): draw as usual.
+    const from = total > 0 ? weights : probs;
+    let id: number;
+    if (greedy) id = argmax(from);
+    else {
+      let r = this.rng.next() * (total > 0 ? total : 1);
+      id = -1;
+      for (let i = 0; i < from.length && id < 0; i++) if ((r -= from[i]) <= 0) id = i;
+      if (id < 0) id = argmax(from);
+    }
+    return { id, prob: probs[id] };
+  }
+}
+
+/**
+ * Adds a drawn step (its token ids and each one's probability from `sampleUnseen`) to the trie,
+ * and updates the shares on its path: a node's share is the sum over its children of the child's
+ * probability times the child's share.
+ */
+export function addDrawnStep(root: DrawnSteps, ids: readonly number[], probs: readonly number[]): void {
+  const path: { node: DrawnSteps; prob: number; child: DrawnSteps }[] = [];
+  let node = root;
+  for (let k = 0; k < ids.length; k++) {
+    const child = (node.next[ids[k]] ??= { used: 0, next: {} });
+    path.push({ node, prob: probs[k], child });
+    node = child;
+  }
+  const gained = 1 - node.used;
+  node.used = 1;
+  // Each ancestor gains the leaf's new share, weighted by the probabilities on the way down.
+  let weight = gained;
+  for (let k = path.length - 1; k >= 0; k--) {
+    weight *= path[k].prob;
+    path[k].node.used = Math.min(1, path[k].node.used + weight);
   }
 }

@@ -12,7 +12,7 @@ export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[
   const { budget: n, width } = ctx.params;
   const m = Math.max(1, Math.min(width, n));
   const keep = Math.max(1, Math.floor(n / m));
-  let frontier = await ctx.expand([ctx.root], [n]);
+  let frontier = await ctx.expand([ctx.root], [n], { distinct: true });
   while (ctx.leaves().length < n) {
     const open = frontier.filter((f) => ctx.isOpen(f));
     if (!open.length) break;
@@ -29,7 +29,7 @@ export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[
     }
     const children = keep * m;
     ctx.prune(open.filter((node) => !kept.includes(node)));
-    frontier = await ctx.expand(kept, kept.map((_, i) => Math.floor(children / kept.length) + (i < children % kept.length ? 1 : 0)));
+    frontier = await ctx.expand(kept, kept.map((_, i) => Math.floor(children / kept.length) + (i < children % kept.length ? 1 : 0)), { distinct: true });
   }
   ctx.prune(frontier);
   return ctx.leaves().sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a));

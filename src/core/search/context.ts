@@ -92,8 +92,14 @@ export class SearchContext {
   /**
    * Generates `counts[i]` next steps below `parents[i]`, all in one batch, scores them with the PRM
    * (one pass over the new tokens only) and checks them. Children that end the solution are finished.
+   * With `distinct` (tree searches), one parent's children are different steps where the domain's
+   * steps are choices and the policy can tell (drawsDistinct): they are drawn without replacement, one per parent per batch, and a
+   * parent whose unseen steps hold less than SPENT of the policy's probability gives no more, so
+   * fewer children than asked may come back. Independent samples leave it off.
    */
-  async expand(parents: readonly SearchNode[], counts: readonly number[], temperature = this.params.temperature): Promise<SearchNode[]> {
+  async expand(parents: readonly SearchNode[], counts: readonly number[], options: { temperature?: number; distinct?: boolean } = {}): Promise<SearchNode[]> {
+    const temperature = options.temperature ?? this.params.temperature;
+    const distinct = (options.distinct ?? false) && this.domain.stepsAreChoices && this.policy.drawsDistinct;
     throwIfCancelled(this.signal);
     // A node expanded before (auto's probe, a revision) gets its states back first.
     for (const [i, p] of parents.entries()) if (counts[i] > 0 && p.status !== 'finished' && (p.policy === null || p.reward === null)) await this.reopen(p);
@@ -102,16 +108,18 @@ export class SearchContext {
       for (let c = 0; c < counts[i]; c++) rows.push(p);
     });
     if (!rows.length) return [];
-    const children = await this.draw(rows, temperature);
+    const children = await this.drawRows(rows, temperature, distinct);
     // Verifier `checked`: a child whose own claims the checker proves wrong is never kept; its
     // parent draws again in its place (sampling, so greedy too gets another try), a few times.
     if (this.params.verifier === 'checked') {
       for (let retry = 0; retry < CHECKED_RETRIES; retry++) {
-        const rejected = children.flatMap((c, i) => (c.claim === false ? [i] : []));
+        const rejected = children.flatMap((c, i) => (c?.claim === false ? [i] : []));
         if (!rejected.length) break;
-        const again = await this.draw(rejected.map((i) => rows[i]), Math.max(temperature, RETRY_TEMPERATURE));
+        const again = await this.drawRows(rejected.map((i) => rows[i]), Math.max(temperature, RETRY_TEMPERATURE), distinct);
+        if (again.every((c) => c === null)) break;
         rejected.forEach((i, k) => {
-          this.prune([children[i]]);
+          if (again[k] === null) return;
+          this.prune([children[i]!]);
           children[i] = again[k];
         });
       }
@@ -119,38 +127,68 @@ export class SearchContext {
     const expanded = parents.filter((p, i) => counts[i] > 0 && (p.status === 'active' || p.status === 'expanded'));
     if (expanded.length) this.setStatus(expanded, 'expanded');
     expanded.forEach((p) => this.release(p));
-    for (const node of children) {
+    const drawn = children.filter((c): c is SearchNode => c !== null);
+    for (const node of drawn) {
       if (node.claim === false) this.prune([node]);
       else if (node.answer !== null || node.policy === null || node.depth >= this.params.maxSteps) this.finish(node);
     }
-    return children;
+    return drawn;
+  }
+
+  /**
+   * One next step below each row. Without `distinct`, in one batch; with it, in rounds that take
+   * each parent once, so every draw can leave out the steps drawn before it; null where a parent
+   * was spent before its turn.
+   */
+  private async drawRows(rows: readonly SearchNode[], temperature: number, distinct: boolean): Promise<(SearchNode | null)[]> {
+    if (!distinct) return this.draw(rows, temperature, false);
+    const out = new Array<SearchNode | null>(rows.length).fill(null);
+    let pending = rows.map((_, i) => i);
+    while (pending.length) {
+      const inRound = new Set<SearchNode>();
+      const now: number[] = [];
+      const later: number[] = [];
+      for (const i of pending) {
+        if (inRound.has(rows[i])) later.push(i);
+        else {
+          inRound.add(rows[i]);
+          if (this.policy.unseen(rows[i].policy) >= SPENT) now.push(i);
+        }
+      }
+      if (!now.length) break;
+      const drawn = await this.draw(now.map((i) => rows[i]), temperature, true);
+      now.forEach((i, k) => (out[i] = drawn[k]));
+      pending = later;
+    }
+    return out;
   }
 
   /** One next step below each row, in one batch: decoded, scored by the PRM, checked, announced. */
-  private async draw(rows: readonly SearchNode[], temperature: number): Promise<SearchNode[]> {
+  private async draw(rows: readonly SearchNode[], temperature: number, distinct: boolean): Promise<SearchNode[]> {
     const drafts = await this.policy.extend(
       rows.map((p) => p.policy),
       { temperature, topP: this.params.topP, suppress: [] },
       this.rng,
       this.signal,
+      distinct,
     );
     this.generatedTokens += drafts.reduce((n, d) => n + d.tokens, 0);
     // Siblings that wrote the same step are one step to the PRM: score each distinct one once.
     const firstIndex = new Map<string, number>();
-    const distinct: number[] = [];
+    const unique: number[] = [];
     const which = drafts.map((d, i) => {
       const key = `${rows[i].id}\n${d.text}`;
       let j = firstIndex.get(key);
       if (j === undefined) {
-        j = distinct.length;
+        j = unique.length;
         firstIndex.set(key, j);
-        distinct.push(i);
+        unique.push(i);
       }
       return j;
     });
     const scoredDistinct = await this.reward.score(
-      distinct.map((i) => rows[i].reward),
-      distinct.map((i) => drafts[i].text),
+      unique.map((i) => rows[i].reward),
+      unique.map((i) => drafts[i].text),
       this.signal,
     );
     const scored = which.map((j) => scoredDistinct[j]);
@@ -252,6 +290,12 @@ export class SearchContext {
     n.reward = null;
   }
 }
+
+/**
+ * `distinct` expansion: a parent whose steps not yet drawn hold less than this share of the
+ * policy's probability is spent (what is left is mostly noise the policy itself rules out).
+ */
+const SPENT = 0.02;
 
 /** Verifier `checked`: how many times a parent draws again for a child the checker rejected, and at what temperature at least. */
 const CHECKED_RETRIES = 3;

@@ -12,13 +12,14 @@ export const dvts: SearchStrategy = {
     const { budget: n, width } = ctx.params;
     const m = Math.max(1, Math.min(width, n));
     const subtrees = Math.max(1, Math.floor(n / m));
-    let heads: SearchNode[] = await ctx.expand([ctx.root], [subtrees]);
+    let heads: SearchNode[] = await ctx.expand([ctx.root], [subtrees], { distinct: true });
     for (;;) {
       const open = heads.filter((h) => ctx.isOpen(h));
       if (!open.length) break;
-      const children = await ctx.expand(open, open.map(() => m));
-      heads = open.map((_, i) => {
-        const mine = children.slice(i * m, (i + 1) * m);
+      const children = await ctx.expand(open, open.map(() => m), { distinct: true });
+      heads = open.flatMap((head) => {
+        const mine = children.filter((c) => c.parent === head);
+        if (!mine.length) return [];
         const best = [...mine].sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))[0];
         ctx.prune(mine.filter((c) => c !== best));
         return best;

@@ -40,6 +40,7 @@ export const make24: Domain = {
   // Solutions that write the same expression vote together.
   answerKey: (answer) => answer.replace(/\s+/g, ''),
   selfChecking: true,
+  stepsAreChoices: true,
   size(problem) {
     const read = readPuzzle(problem);
     const count = read && 'puzzle' in read ? read.puzzle.numbers.length : 4;

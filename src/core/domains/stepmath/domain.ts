@@ -17,6 +17,7 @@ export const stepmath: Domain = {
   answerKey: answersKey,
   // The checker works the problem out itself, so its verdict on an answer tells whether it is right.
   selfChecking: false,
+  stepsAreChoices: false,
   size(problem) {
     const p = parseProblem(problem);
     return (p ? countProblemOps(p) : 3) / 6;
