@@ -93,9 +93,10 @@ export class SearchContext {
    * Generates `counts[i]` next steps below `parents[i]`, all in one batch, scores them with the PRM
    * (one pass over the new tokens only) and checks them. Children that end the solution are finished.
    * With `distinct` (tree searches), one parent's children are different steps where the domain's
-   * steps are choices and the policy can tell (drawsDistinct): they are drawn without replacement, one per parent per batch, and a
-   * parent whose unseen steps hold less than SPENT of the policy's probability gives no more, so
-   * fewer children than asked may come back. Independent samples leave it off.
+   * steps are choices and the policy can tell (drawsDistinct): they are drawn without replacement,
+   * one per parent per batch, and a parent whose unseen steps hold less than SPENT of the policy's
+   * probability gives no more, so fewer children than asked may come back. Independent samples
+   * leave it off.
    */
   async expand(parents: readonly SearchNode[], counts: readonly number[], options: { temperature?: number; distinct?: boolean } = {}): Promise<SearchNode[]> {
     const temperature = options.temperature ?? this.params.temperature;
@@ -294,6 +295,8 @@ export class SearchContext {
 /**
  * `distinct` expansion: a parent whose steps not yet drawn hold less than this share of the
  * policy's probability is spent (what is left is mostly noise the policy itself rules out).
+ * Chosen on train-split Make 24 puzzles: 0.005, 0.02 and 0.05 solved within a puzzle of each other
+ * at beam@16; 0.02 spends a fifth fewer tokens than 0.005.
  */
 const SPENT = 0.02;
 
