@@ -111,3 +111,22 @@ test('a tree search draws different moves below one node, without replacement, f
     assert.deepEqual(again.tree.map((n) => n.text), r.tree.map((n) => n.text));
   }
 });
+
+test('beam search hands the children a spent beam cannot take to the next beams', async () => {
+  // Width 2 keeps 8 beams; once moves run out below some of them (two or three numbers left), the
+  // level's 16 children go to further beams in score order, so more than 8 nodes of a depth expand.
+  const r = await engine.solve('Make 24 with 4 8 8 11.', { strategy: 'beam', budget: 16, width: 2, seed: 2 });
+  const depthOf = new Map(r.tree.map((n) => [n.id, n.depth]));
+  const expandedAt = new Map<number, Set<number>>();
+  const childrenAt = new Map<number, number>();
+  for (const n of r.tree) {
+    if (n.parentId === null) continue;
+    const d = depthOf.get(n.parentId)!;
+    expandedAt.set(d, (expandedAt.get(d) ?? new Set()).add(n.parentId));
+    childrenAt.set(d, (childrenAt.get(d) ?? 0) + 1);
+  }
+  const filled = [...expandedAt].filter(([, parents]) => parents.size > 8);
+  assert.ok(filled.length > 0, `parents per depth: ${[...expandedAt].map(([d, s]) => `${d}:${s.size}`).join(' ')}`);
+  for (const [d] of filled) assert.ok(childrenAt.get(d)! >= 16, `depth ${d}: ${childrenAt.get(d)} children`);
+  assert.ok(r.candidates[0]?.verified, 'and it finds a checked solution of 4 8 8 11');
+});
