@@ -98,10 +98,11 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
       if (distinct) decoded.forEach((row, b) => addDrawnStep(parents[b].drawn!, row.ids, row.probs!));
       return await Promise.all(
         decoded.map(async (row, b) => {
-          const resumable = row.ended === 'separator';
+          // A step that ends exactly at the context limit leaves no room for another: it ends the solution.
+          const resumable = row.ended === 'separator' && parents[b].cache.length + row.ids.length < maxPositions;
           // The separator ends the text; cut it off (a multi-token one can end mid-token).
           const full = tokenizer.decode(row.ended === 'eos' ? row.ids.slice(0, -1) : row.ids);
-          const text = resumable ? full.slice(0, full.indexOf(stepSeparator)) : full;
+          const text = row.ended === 'separator' ? full.slice(0, full.indexOf(stepSeparator)) : full;
           return { text, tokens: row.ids.length, ended: row.ended, state: resumable ? { cache: await batch.extract(b), nextLogits: row.logits, ids: [...parents[b].ids, ...row.ids] } : null };
         }),
       );
