@@ -130,3 +130,28 @@ test('beam search hands the children a spent beam cannot take to the next beams'
   for (const [d] of filled) assert.ok(childrenAt.get(d)! >= 16, `depth ${d}: ${childrenAt.get(d)} children`);
   assert.ok(r.candidates[0]?.verified, 'and it finds a checked solution of 4 8 8 11');
 });
+
+test('a step that ends exactly at the context limit ends its solution (no step can follow it)', async () => {
+  const { policy } = await engine.modelsFor(make24);
+  assert.ok(policy instanceof LocalPolicy);
+  const { tokenizer, config } = policy.model;
+  const prompt = tokenizer.promptIds('Make 24 with 4 7 8 8.');
+  const line = tokenizer.encode('8 / 8 = 1 (left: 1 4 7)\n');
+  let atLimit = 0;
+  // Long contexts of different lengths; greedy steps from some of them end on the very last position.
+  for (let pad = 25; pad < 36; pad++) {
+    const ids = [...prompt];
+    while (ids.length + line.length < config.maxPositions - 40) ids.push(...line);
+    for (let i = 0; i < pad; i++) ids.push(...tokenizer.encode(' '));
+    const { cache, last } = await policy.model.prefill(ids);
+    const [draft] = await policy.extend([{ cache, nextLogits: last, ids }], { temperature: 0, topP: 1, suppress: [] }, new Rng(1));
+    if (ids.length + draft.tokens < config.maxPositions) {
+      if (draft.ended === 'separator') assert.notEqual(draft.state, null);
+      continue;
+    }
+    atLimit++;
+    assert.equal(draft.state, null, `pad ${pad}: "${draft.text}" (${draft.ended}) filled the context but can be continued`);
+    assert.ok(!draft.text.includes('\n'));
+  }
+  assert.ok(atLimit > 0, 'some step reached the limit');
+});
