@@ -132,7 +132,7 @@ test('beam search hands the children a spent beam cannot take to the next beams'
 });
 
 test('a step that ends exactly at the context limit ends its solution (no step can follow it)', async () => {
-  const { policy } = await engine.modelsFor(make24);
+  const policy = (await engine.modelsFor(make24)).policy as LocalPolicy;
   assert.ok(policy instanceof LocalPolicy);
   const { tokenizer, config } = policy.model;
   const prompt = tokenizer.promptIds('Make 24 with 4 7 8 8.');
