@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     model: { type: 'string' },
     scaling: { type: 'boolean', default: false },
+    batches: { type: 'string', default: '' },
   },
 });
 const quick = args.quick;
@@ -622,8 +623,9 @@ async function scaling() {
     const made = spawnSync('/usr/bin/python3', [join(root, 'bench', 'assets', 'make_scaling_model.py')], { stdio: 'inherit' });
     if (made.status !== 0) throw new Error('the scaling model could not be written: bench/assets/make_scaling_model.py needs /usr/bin/python3 with torch and onnx (see models/train/README.md)');
   }
-  const models = [join(root, 'models', 'stepmath-policy'), join(root, 'models', 'stepmath-policy-4x'), SCALING_MODEL];
-  const batches = quick ? [1, 4] : [1, 4, 16, 64];
+  // --model and --batches (comma-separated) pick one row of the table, or a few.
+  const models = args.model ? [resolve(args.model)] : [join(root, 'models', 'stepmath-policy'), join(root, 'models', 'stepmath-policy-4x'), SCALING_MODEL];
+  const batches = args.batches ? args.batches.split(',').map(Number) : quick ? [1, 4] : [1, 4, 16, 64];
   const peak = await peakGflops();
   const table: string[][] = [['model', 'parameters', 'batch', 'ours', 'ours, no drafts', 'transformers.js 1 thread', `transformers.js ${THREADS} threads`, 'ours / best transformers.js', 'no drafts / best transformers.js', 'roofline, no drafts', 'roofline, drafts']];
   const json: Record<string, unknown>[] = [];
@@ -650,7 +652,7 @@ async function scaling() {
   console.log(`|${table[0].map((_, i) => (i < 1 ? '---' : '---:')).join('|')}|`);
   for (const row of table.slice(1)) console.log(`| ${row.join(' | ')} |`);
   console.log('');
-  console.log(`tok/s, medians of ${REPEATS} repeats rotating which variant goes first, each run in a fresh process after ${WARMUPS} warm-up run(s); ${N} new tokens per row; ours ${THREADS} shards x 1 thread; peak matmul ${fmt(peak.gflops)} GFLOP/s (${peak.all}); roofline = 2 x params x tok/s / peak`);
+  console.log(`tok/s, medians of ${REPEATS} repeats rotating which variant goes first, each run in a fresh process after ${WARMUPS} warm-up run(s); ${N} new tokens per row; ours ${THREADS} shards x 1 thread (one ${THREADS}-thread session from 10M parameters); peak matmul ${fmt(peak.gflops)} GFLOP/s (${peak.all}); roofline = 2 x params x tok/s / peak`);
   console.log(JSON.stringify({ scaling: json, peak_gflops: peak.gflops, new_tokens: N, repeats: REPEATS, threads: THREADS }));
 }
 

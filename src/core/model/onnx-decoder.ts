@@ -23,6 +23,12 @@ export interface SessionOptions {
 const MIN_SHARD_WORK = 3.2e6;
 /** More shards than this only add messages at the batch sizes a search runs. */
 const MAX_SHARDS = 8;
+/**
+ * From this size on a model runs as one session with an intra-op thread per core instead of shards:
+ * measured on the 25M-parameter scaling model at batches 1-64 (bench/README.md, "One session for
+ * large models"); the bundled 0.8M and 3.2M models are faster in shards.
+ */
+const ONE_SESSION_MIN_PARAMETERS = 10e6;
 
 /** The bundled worker next to the bundle (dist/), or the TypeScript source when run through tsx. */
 const SHARD_SCRIPT = ['decoder-shard.js', 'decoder-shard.ts'].map((f) => join(__dirname, f)).find((f) => existsSync(f)) ?? join(__dirname, 'decoder-shard.js');
@@ -82,7 +88,11 @@ export class OnnxDecoder {
     // The in-place form decodes faster; a folder may carry it beside the optimum-layout graph.
     const config = folder.inPlaceOnnxPath && !options.optimumOnly ? { ...folder, onnxPath: folder.inPlaceOnnxPath } : folder;
     const tokenizer = new TextTokenizer(config);
-    const session = await createSession(config.onnxPath);
+    const cores = Math.min(MAX_SHARDS, options.threads || availableParallelism());
+    // A shard's session streams all the weights every pass: for a large model one session on every
+    // core, which reads them once, beats shards at every batch (bench:scaling, 25M parameters).
+    const oneSession = config.numParameters >= ONE_SESSION_MIN_PARAMETERS;
+    const session = await createSession(config.onnxPath, oneSession ? cores : 1);
     const form = graphForm(session.inputNames);
     const needed = [...FORM_INPUTS[form]];
     const outputs: string[] = [head];
@@ -97,8 +107,7 @@ export class OnnxDecoder {
     if (missingOut.length) throw new ModelError(`${config.onnxPath} has no "${missingOut[0]}" output (found ${session.outputNames.slice(0, 3).join(', ')})`);
     const { numLayers, numHeads, headDim, padTokenId, maxPositions } = config;
     const spec: ShardSpec = { dir, onnxPath: config.onnxPath, head, shape: { numLayers, numHeads, headDim }, padTokenId, form, maxPositions };
-    const count = Math.min(MAX_SHARDS, options.threads || availableParallelism());
-    const workers = await Promise.allSettled(Array.from({ length: count - 1 }, () => WorkerShard.start(SHARD_SCRIPT, spec)));
+    const workers = await Promise.allSettled(Array.from({ length: oneSession ? 0 : cores - 1 }, () => WorkerShard.start(SHARD_SCRIPT, spec)));
     const failed = workers.find((w) => w.status === 'rejected');
     if (failed) {
       await Promise.all([session.release(), ...workers.map((w) => (w.status === 'fulfilled' ? w.value.release() : undefined))]);

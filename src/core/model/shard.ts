@@ -69,10 +69,11 @@ export interface DecoderShard {
   release(): Promise<void>;
 }
 
-export async function createSession(onnxPath: string): Promise<ort.InferenceSession> {
+export async function createSession(onnxPath: string, threads = 1): Promise<ort.InferenceSession> {
   try {
-    // One intra-op thread per session: parallelism comes from shards (see DecoderShard).
-    return await ort.InferenceSession.create(readFileSync(onnxPath), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    // One intra-op thread per session: parallelism comes from shards (see DecoderShard); a large
+    // model runs as one session with every core instead (OnnxDecoder.load).
+    return await ort.InferenceSession.create(readFileSync(onnxPath), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   } catch (e) {
     throw new ModelError(`${onnxPath} cannot be loaded as an ONNX graph (${(e as Error).message.split('\n')[0]})`);
   }
