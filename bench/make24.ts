@@ -327,19 +327,15 @@ async function tune(): Promise<void> {
   const targets = [24, 12, 18, 30, 36, 48];
   const all = allNumberSets(4).flatMap((numbers) => targets.map((target) => ({ numbers, target }))).filter((p) => splitOf(p) === 'train' && isValidation(p) && canReach(p.numbers, p.target));
   const ranked = all.map((p) => ({ ...p, randomPlay: randomPlaySuccess(p.numbers, p.target) })).sort((a, b) => a.randomPlay - b.randomPlay);
-  const hard = ranked.slice(0, Math.ceil(ranked.length / 3));
-  const { engine } = await loadEngine(POLICY);
+  const hard: BenchProblem[] = ranked.slice(0, Math.ceil(ranked.length / 3)).map((p) => ({ id: `make24/validation/${p.numbers.join('-')}/${p.target}`, problem: `Make ${p.target} with ${p.numbers.join(' ')}.`, answer: '', ops: 4, family: 'make24', numbers: 13 }));
+  const { engine, signature } = await loadEngine(POLICY);
+  const cache = new RunCache(resolve(__dirname, 'results/make24-tune-runs.jsonl'), signature);
   console.log(`tuning: the hardest ${hard.length} of ${all.length} four-number validation puzzles, N = 16, seed ${SEED}`);
-  const options: Config[] = [{ label: 'samples', strategy: 'bon' }, ...[1, 2, 4].map((width) => ({ label: `beam width ${width}`, strategy: 'beam', width }) as Config), { label: 'dvts width 4', strategy: 'dvts', width: 4 }];
-  for (const { label, ...knobs } of options) {
-    let solved = 0;
-    let tokens = 0;
-    for (const p of hard) {
-      const r = await engine.solve(`Make ${p.target} with ${p.numbers.join(' ')}.`, { ...knobs, budget: 16, seed: SEED });
-      solved += r.candidates[0]?.verified ? 1 : 0;
-      tokens += r.tokens;
-    }
-    console.log(`${label.padEnd(14)} ${pct(solved / hard.length).padStart(7)} ${Math.round(tokens / hard.length).toString().padStart(6)} tokens`);
+  const options: Config[] = [{ label: 'samples', strategy: 'bon' }, ...[1, 2, 4].map((width) => ({ label: `beam width ${width}`, strategy: 'beam', width, cacheTag: 'unseen-fill' }) as Config), { label: 'dvts width 4', strategy: 'dvts', width: 4, cacheTag: 'unseen' }];
+  const runs = await sweep(engine, hard, options.map((config) => ({ config, budgets: [16] })), SEED, cache, byChecker);
+  for (const { label } of options) {
+    const mine = runs.filter((r) => r.label === label);
+    console.log(`${label.padEnd(14)} ${pct(solvedOf(mine)).padStart(7)} ${Math.round(tokensOf(mine)).toString().padStart(6)} tokens`);
   }
   await engine.dispose();
 }

@@ -10,7 +10,7 @@ import type { DecodedRow, DecodeRow, DecodeRules } from './decode';
 export type { HeadOutput } from './shard';
 
 export interface SessionOptions {
-  /** CPU threads: the rows of a batch are split over this many shards (0: one per core). */
+  /** CPU threads (0: one per core): the rows of a batch are split over this many shards, or a large model's one session uses them all. */
   threads?: number;
   /** Load onnx/model.onnx even where the folder also has the in-place form (the bench's baseline). */
   optimumOnly?: boolean;
