@@ -6,6 +6,7 @@ import type { Engine } from '../../src/core/engine';
 import { createEngine } from '../../src/core/backends';
 import { OnnxDecoder } from '../../src/core/model/onnx-decoder';
 import { allocateRebase } from '../../src/core/search/rebase';
+import { allocate } from '../../src/core/search/allocate';
 import { aggregateScores } from '../../src/core/search/aggregate';
 import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
@@ -93,7 +94,7 @@ test('majority, best-of-N and weighted best-of-N rank the same seeded samples (t
   assert.ok(new Set(runs.map((r) => r.answer)).size > 1, 'the rankings should disagree on this problem');
 });
 
-test('beam search keeps N/M distinct beams per step and spends N children on them', async () => {
+test('beam search keeps the top N/M distinct beams per step and shares N children between them by score', async () => {
   const n = 8;
   const m = 2;
   const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1, verifier: 'prm' });
@@ -104,12 +105,14 @@ test('beam search keeps N/M distinct beams per step and spends N children on the
   };
   const maxDepth = Math.max(...r.tree.map((x) => x.depth));
   for (let d = 1; d < maxDepth; d++) {
-    const level = r.tree.filter((x) => x.depth === d);
-    const distinctOpen = new Set(level.filter((x) => x.status !== 'finished').map((x) => pathText(x.id))).size;
-    const kept = level.filter((x) => x.status === 'expanded');
-    assert.equal(kept.length, Math.min(n / m, distinctOpen), `depth ${d}`);
-    assert.equal(new Set(kept.map((x) => pathText(x.id))).size, kept.length, `the beams kept at depth ${d} are distinct`);
-    if (kept.length) assert.equal(r.tree.filter((x) => x.depth === d + 1).length, (n / m) * m, `children at depth ${d + 1}`);
+    const level = r.tree.filter((x) => x.depth === d && x.status !== 'finished').sort((a, b) => b.score! - a.score!);
+    const seen = new Set<string>();
+    const top = level.filter((x) => !seen.has(pathText(x.id)) && seen.add(pathText(x.id))).slice(0, n / m);
+    const counts = allocate(top.map((x) => x.score!), n);
+    top.forEach((x, i) => assert.equal(r.tree.filter((c) => c.parentId === x.id).length, counts[i], `depth ${d}: children of a kept beam by its score`));
+    const expanded = level.filter((x) => x.status === 'expanded');
+    assert.deepEqual(new Set(expanded), new Set(top.filter((_, i) => counts[i] > 0)), `depth ${d}: only kept beams with a share are expanded`);
+    if (top.length) assert.equal(r.tree.filter((x) => x.depth === d + 1).length, n, `children at depth ${d + 1}`);
   }
 });
 

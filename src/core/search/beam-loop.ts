@@ -1,17 +1,17 @@
 import type { SearchContext } from './context';
 import { pathOf, type SearchNode } from './tree';
-
-/** `total` split as evenly as possible over `parts` (the first ones get the remainder). */
-const shares = (total: number, parts: number) => Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+import { allocate } from './allocate';
 
 /**
  * PRM beam search (Snell et al.): N first steps; then repeatedly keep the top N/M open beams by
- * `select` score and expand each into M children, until N solutions finish or steps run out.
- * Beams are distinct partial solutions: a copy of a kept one (the policy often writes the same
- * step twice) is not kept again, and when fewer distinct beams than N/M are open, the kept ones
- * share the N children between them, so the budget buys different paths, not the same one twice.
- * Where children are drawn distinct (SearchContext.expand), a beam whose policy has no new step
- * left gives fewer than M; the children it could not take go to the next beams in score order.
+ * `select` score and share N children between them in proportion to their scores, until N
+ * solutions finish or steps run out. Snell et al. give every kept beam M children; sharing by score
+ * is the same when the scores are equal, and where the PRM rules a beam out (a Make 24 state that
+ * cannot reach the target scores about 0) its children go to the beams still alive instead of
+ * being spent on a dead end. Beams are distinct partial solutions: a copy of a kept one (the policy
+ * often writes the same step twice) is not kept again. Where children are drawn distinct
+ * (SearchContext.expand), a beam whose policy has no new step left gives fewer than asked; the
+ * children it could not take go to the beams not yet asked, in score order.
  */
 export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[]) => Promise<number[]>): Promise<SearchNode[]> {
   const { budget: n, width } = ctx.params;
@@ -24,24 +24,26 @@ export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[
     const scores = await select(open);
     const order = open.map((node, i) => ({ node, score: scores[i] })).sort((a, b) => b.score - a.score);
     const seen = new Set<string>();
-    const candidates: SearchNode[] = [];
-    for (const { node } of order) {
-      const key = pathOf(node).map((p) => p.text).join('\n');
+    const candidates: { node: SearchNode; score: number }[] = [];
+    for (const c of order) {
+      const key = pathOf(c.node).map((p) => p.text).join('\n');
       if (seen.has(key)) continue;
       seen.add(key);
-      candidates.push(node);
+      candidates.push(c);
     }
-    const kept = candidates.slice(0, keep);
+    // Each round asks at least one beam not asked before, so the fill ends.
+    const expanded = new Set<SearchNode>();
     let wanted = keep * m;
     frontier = [];
-    for (let batch = kept; batch.length; ) {
-      const children = await ctx.expand(batch, shares(wanted, batch.length), { distinct: true });
+    for (let batch = candidates.slice(0, keep); batch.length; ) {
+      const counts = allocate(batch.map((c) => c.score), wanted);
+      const children = await ctx.expand(batch.map((c) => c.node), counts, { distinct: true });
+      batch.forEach((c, i) => counts[i] > 0 && expanded.add(c.node));
       frontier.push(...children);
       wanted -= children.length;
-      batch = wanted > 0 ? candidates.slice(kept.length, kept.length + Math.ceil(wanted / m)) : [];
-      kept.push(...batch);
+      batch = wanted > 0 ? candidates.filter((c) => !expanded.has(c.node)).slice(0, Math.ceil(wanted / m)) : [];
     }
-    ctx.prune(open.filter((node) => !kept.includes(node)));
+    ctx.prune(open.filter((node) => !expanded.has(node)));
   }
   ctx.prune(frontier);
   return ctx.leaves().sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a));

@@ -1,26 +1,15 @@
 import type { SearchStrategy } from './strategy';
 import { rankByAnswer, sum } from './rank';
+import { allocate } from './allocate';
 
 /**
  * Children per node: round(B * softmax(R_j / T_b)) with largest remainders, so the counts sum
  * to exactly B (Wu et al. 2024, REBASE).
  */
 export function allocateRebase(rewards: readonly number[], budget: number, temperature: number): number[] {
-  if (!rewards.length || budget <= 0) return rewards.map(() => 0);
   const t = Math.max(temperature, 1e-6);
   const top = Math.max(...rewards);
-  const weights = rewards.map((r) => Math.exp((r - top) / t));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (budget * w) / total);
-  const counts = exact.map(Math.floor);
-  let left = budget - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of byRemainder) {
-    if (left <= 0) break;
-    counts[i]++;
-    left--;
-  }
-  return counts;
+  return allocate(rewards.map((r) => Math.exp((r - top) / t)), budget);
 }
 
 /** REBASE: each depth, the budget still unspent (N minus finished) is shared by softmax of PRM scores. */
