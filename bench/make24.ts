@@ -47,7 +47,7 @@ const CONFIGS: Config[] = [
   // numbers with targets 12-48 (117 puzzles) 60.7 % at width 1, 45.3 % at 2, 40.2 % at 4, 16 samples
   // 37.6 %; four numbers with target 24 (24 puzzles) 100 % at every width, at 1,199, 1,466 and
   // 1,695 tokens, samples 70.8 %; five numbers (80) 85.0 %, 81.3 %, 80.0 %, samples 67.5 %.
-  { label: 'beam', strategy: 'beam', width: 1, cacheTag: 'score-fill-w1' },
+  { label: 'beam', strategy: 'beam', width: 1, cacheTag: 'score-shares-w1' },
   { label: 'dvts', strategy: 'dvts', width: 4, cacheTag: 'unseen' },
 ];
 
@@ -339,7 +339,7 @@ async function tune(): Promise<void> {
   ];
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-tune-runs.jsonl'), signature);
-  const options: Config[] = [{ label: 'samples', strategy: 'bon' }, ...[1, 2, 4].map((width) => ({ label: `beam width ${width}`, strategy: 'beam', width, cacheTag: 'score-fill' }) as Config), { label: 'dvts width 4', strategy: 'dvts', width: 4, cacheTag: 'unseen' }];
+  const options: Config[] = [{ label: 'samples', strategy: 'bon' }, ...[1, 2, 4].map((width) => ({ label: `beam width ${width}`, strategy: 'beam', width, cacheTag: 'unseen-fill-score' }) as Config), { label: 'dvts width 4', strategy: 'dvts', width: 4, cacheTag: 'unseen' }];
   const unique = [...new Map(sets.flatMap((s) => s.list).map((p) => [p.id, p])).values()];
   const runs = await sweep(engine, unique, options.map((config) => ({ config, budgets: [16] })), SEED, cache, byChecker);
   for (const set of sets) {

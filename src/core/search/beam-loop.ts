@@ -11,7 +11,8 @@ import { allocate } from './allocate';
  * being spent on a dead end. Beams are distinct partial solutions: a copy of a kept one (the policy
  * often writes the same step twice) is not kept again. Where children are drawn distinct
  * (SearchContext.expand), a beam whose policy has no new step left gives fewer than asked; the
- * children it could not take go to the beams not yet asked, in score order.
+ * children it could not take go to the beams below the kept ones, in score order (with width 1
+ * every beam is kept, so they go unspent).
  */
 export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[]) => Promise<number[]>): Promise<SearchNode[]> {
   const { budget: n, width } = ctx.params;
@@ -31,17 +32,19 @@ export async function beamSearch(ctx: SearchContext, select: (nodes: SearchNode[
       seen.add(key);
       candidates.push(c);
     }
-    // Each round asks at least one beam not asked before, so the fill ends.
+    // A kept beam whose score earns it no share is ruled out; the fill reaches below the kept ones.
     const expanded = new Set<SearchNode>();
+    let next = Math.min(keep, candidates.length);
     let wanted = keep * m;
     frontier = [];
-    for (let batch = candidates.slice(0, keep); batch.length; ) {
+    for (let batch = candidates.slice(0, next); batch.length; ) {
       const counts = allocate(batch.map((c) => c.score), wanted);
       const children = await ctx.expand(batch.map((c) => c.node), counts, { distinct: true });
       batch.forEach((c, i) => counts[i] > 0 && expanded.add(c.node));
       frontier.push(...children);
       wanted -= children.length;
-      batch = wanted > 0 ? candidates.filter((c) => !expanded.has(c.node)).slice(0, Math.ceil(wanted / m)) : [];
+      batch = wanted > 0 ? candidates.slice(next, next + Math.ceil(wanted / m)) : [];
+      next += batch.length;
     }
     ctx.prune(open.filter((node) => !expanded.has(node)));
   }
