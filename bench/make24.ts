@@ -118,11 +118,24 @@ function featuresOf(p: BenchProblem, greedy: Run): ProbeFeatures {
   return probeFeatures(make24.size(p.problem), p.problem, greedy.steps, greedy.answer);
 }
 
+/**
+ * Validation puzzles of one size: train-split puzzles that no training row uses (isValidation), so
+ * the bundled policy has not memorised them; solvable, ranked from most to least often solved by
+ * random legal moves (the hardest first).
+ */
+function validationPuzzles(size: number, targets: readonly number[]): (BenchProblem & { randomPlay: number })[] {
+  const all = allNumberSets(size).flatMap((numbers) => targets.map((target) => ({ numbers, target }))).filter((p) => splitOf(p) === 'train' && isValidation(p) && canReach(p.numbers, p.target));
+  return all
+    .map((p) => ({ id: `make24/validation/${p.numbers.join('-')}/${p.target}`, problem: `Make ${p.target} with ${p.numbers.join(' ')}.`, answer: '', ops: size, family: 'make24', numbers: 13, randomPlay: randomPlaySuccess(p.numbers, p.target) }))
+    .sort((a, b) => a.randomPlay - b.randomPlay);
+}
+
 async function calibrate(): Promise<void> {
-  const problems = [...puzzles('train', 4, argValue('per-size', 96), 8), ...puzzles('train', 5, Math.round(argValue('per-size', 96) / 3), 8)];
+  // Every four-number validation puzzle with target 24, and every eighth five-number one.
+  const problems = [...validationPuzzles(4, [24]), ...validationPuzzles(5, [24]).filter((_, i) => i % 8 === 0)];
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
-  console.log(`calibration: ${problems.length} train-split puzzles (seed 8; the test split is not read)`);
+  console.log(`calibration: ${problems.length} validation puzzles (the test split is not read)`);
   const mine = shardOf(problems, shardArg());
   const verifier = verifierArg();
   const greedyConfig: Config = { label: 'greedy', strategy: 'greedy', verifier };
@@ -157,7 +170,7 @@ async function calibrate(): Promise<void> {
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} train-split Make 24 puzzles (seed 8), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
+    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} Make 24 validation puzzles (train-split puzzles no training row uses; target 24, four and five numbers), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
     difficulty,
     bins,
     stopping: { agreement: 2, score: 2 },
@@ -327,10 +340,9 @@ function markdown(
  * 12-48, four numbers with target 24, and five numbers with target 24.
  */
 async function tune(): Promise<void> {
-  const hardestThird = (size: number, targets: number[]): BenchProblem[] => {
-    const all = allNumberSets(size).flatMap((numbers) => targets.map((target) => ({ numbers, target }))).filter((p) => splitOf(p) === 'train' && isValidation(p) && canReach(p.numbers, p.target));
-    const ranked = all.map((p) => ({ ...p, randomPlay: randomPlaySuccess(p.numbers, p.target) })).sort((a, b) => a.randomPlay - b.randomPlay);
-    return ranked.slice(0, Math.ceil(ranked.length / 3)).map((p) => ({ id: `make24/validation/${p.numbers.join('-')}/${p.target}`, problem: `Make ${p.target} with ${p.numbers.join(' ')}.`, answer: '', ops: size, family: 'make24', numbers: 13 }));
+  const hardestThird = (size: number, targets: number[]) => {
+    const ranked = validationPuzzles(size, targets);
+    return ranked.slice(0, Math.ceil(ranked.length / 3));
   };
   const sets = [
     { name: 'four numbers, targets 12-48', list: hardestThird(4, [24, 12, 18, 30, 36, 48]) },
