@@ -3,7 +3,7 @@
 // small policy + search vs the 4x policy; writes docs/RESULTS-make24.md with two SVG plots.
 //   node --import tsx bench/make24.ts [--per-size K] [--threads T] [--shard i/n]
 //   node --import tsx bench/make24.ts --calibrate [--verifier checked|prm]   fits auto's table on
-//       train-split puzzles (src/core/domains/make24/plan-table-<verifier>.json)
+//       validation puzzles (src/core/domains/make24/plan-table-<verifier>.json)
 //   node --import tsx bench/make24.ts --tune   the tree searches' settings on validation puzzles
 // A puzzle counts as solved when the first candidate is a checked solution; candidates are ranked
 // checked-first, so for samples that is "any of the N is checked" (the exact final check).
