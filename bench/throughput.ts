@@ -29,14 +29,7 @@ import { DRAFT_TOKENS } from '../src/core/backends/policy';
 import { generateProblems } from '../src/core/domains/stepmath/generate';
 import { Rng } from '../src/core/rng';
 
-function args_model(): string | undefined {
-  const i = process.argv.indexOf('--model');
-  return i >= 0 ? resolve(process.argv[i + 1]) : undefined;
-}
 const root = typeof __dirname !== 'undefined' ? resolve(__dirname, '..') : process.cwd();
-const POLICY_DIR = args_model() ?? join(root, 'models', 'stepmath-policy');
-/** The optimum-layout graph of the model: what transformers.js and the bare loop run, and today's engine. */
-const OPTIMUM_ONNX = join(POLICY_DIR, 'onnx', 'model.onnx');
 const MATMUL_ONNX = join(root, 'bench', 'assets', 'matmul.onnx');
 const PROBLEM = 'Compute 12 + 7 * ( 5 - 3 ).';
 /** The reference solution, fed token by token through both engines' cached decoding to compare every step's logits. */
@@ -60,6 +53,9 @@ const { values: args } = parseArgs({
     batches: { type: 'string', default: '' },
   },
 });
+const POLICY_DIR = args.model ? resolve(args.model) : join(root, 'models', 'stepmath-policy');
+/** The optimum-layout graph of the model: what transformers.js and the bare loop run, and today's engine. */
+const OPTIMUM_ONNX = join(POLICY_DIR, 'onnx', 'model.onnx');
 const quick = args.quick;
 const B = quick ? 4 : Number(args.batch);
 const N = quick ? 16 : Number(args.tokens);
