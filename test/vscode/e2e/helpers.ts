@@ -17,6 +17,7 @@
 // smoke-test driver on; the workbench then shows no toasts: see CodeServerOptions.smokeTestDriver).
 // Either way the extension runs from dist/: run `npm run build` first (npm run test:e2e does).
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { dirname, join } from 'node:path';
 import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import {
@@ -70,6 +71,21 @@ export interface OpenWorkbenchOptions extends CodeServerOptions {
 /** Stops a server started with startCodeServer() (SIGTERM, then SIGKILL, to its process group). */
 export async function stopCodeServer(server: CodeServer): Promise<void> {
   await server.stop();
+}
+
+/** One workbench for a test file: opened before its tests, closed after them; call the getter inside a test. */
+export function workbenchPerFile(options: OpenWorkbenchOptions): () => Workbench {
+  let wb: Workbench | undefined;
+  before(async () => {
+    wb = await openWorkbench(options);
+  }, { timeout: 180_000 });
+  after(async () => {
+    await wb?.close();
+  });
+  return () => {
+    if (!wb) throw new Error('the workbench did not open');
+    return wb;
+  };
 }
 
 /**

@@ -2,21 +2,15 @@
 // sees the Problems panel (the solve-and-explore journey is journey.e2e.ts). Screenshots go to
 // .test-artifacts/e2e/ (the README's hover.png and explain.png come from here).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { hoverEditorLine, openFile, openWorkbench, runCommand, screenshot, sleep, waitUntil, webviewWith, type Workbench } from './helpers';
+import { test } from 'node:test';
+import { hoverEditorLine, openFile, runCommand, screenshot, sleep, waitUntil, webviewWith, workbenchPerFile } from './helpers';
 
 const WRONG = 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15\n12 + 15 = 27\nAnswer: 27\n';
 
-let wb: Workbench;
-before(async () => {
-  wb = await openWorkbench({ name: 'hover', files: { 'wrong.txt': WRONG }, viewport: { width: 1400, height: 900 } });
-}, { timeout: 180_000 });
-after(async () => {
-  await wb?.close();
-});
+const workbench = workbenchPerFile({ name: 'hover', files: { 'wrong.txt': WRONG }, viewport: { width: 1400, height: 900 } });
 
 test('hovering a wrong step explains it; Verify Solution puts it in the Problems panel', { timeout: 180_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
   await openFile(page, 'wrong.txt');
   const hover = await hoverEditorLine(page, 3, { waitForHover: true, timeoutMs: 60_000 });
   const shown = async () => (await hover.innerText()).replace(/\u00a0/g, ' ');

@@ -4,22 +4,16 @@
 // node in the tree and land on its line; then the same panel in a narrow window.
 // The README's panel.png and tree.png are taken from this test (.test-artifacts/e2e/).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { editorText, openFile, openWorkbench, runCommand, screenshot, waitUntil, webviewWith, type Workbench } from './helpers';
+import { editorText, openFile, runCommand, screenshot, waitUntil, webviewWith, workbenchPerFile } from './helpers';
 
 // A problem whose first steps differ (the policy often multiplies wrongly here), so the tree has
 // both steps pruned by rank and steps the checked verifier dropped; beam search still finds 91.
 const PROBLEM = 'Compute 47 * 3 - 58 + 96 / 12.';
 const ANSWER = '91';
 
-let wb: Workbench;
-before(async () => {
-  wb = await openWorkbench({ name: 'journey', files: { 'notes.txt': `${PROBLEM}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 16 }, viewport: { width: 1400, height: 900 } });
-}, { timeout: 180_000 });
-after(async () => {
-  await wb?.close();
-});
+const workbench = workbenchPerFile({ name: 'journey', files: { 'notes.txt': `${PROBLEM}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 16 }, viewport: { width: 1400, height: 900 } });
 
 /** Elements running past the frame's right edge: text a person cannot read without scrolling sideways. */
 async function overflowing(frame: Frame): Promise<string[]> {
@@ -36,7 +30,7 @@ async function cursorLine(page: Page): Promise<number> {
 }
 
 test("a new user's journey: solve, read, explore, hover a pruned node, follow the cursor", { timeout: 400_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
 
   // 1. Solve from the palette, the problem taken from the current line.
   await openFile(page, 'notes.txt');

@@ -2,21 +2,15 @@
 // panel puts a checked solution first, and the Search Tree shows the dead ends the PRM scored low.
 // Screenshots go to .test-artifacts/e2e/ (docs/screenshots/make24-*.png come from here).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openWorkbench, screenshot, solveFromPalette, waitUntil, webviewWith, type Workbench } from './helpers';
+import { test } from 'node:test';
+import { screenshot, solveFromPalette, waitUntil, webviewWith, workbenchPerFile } from './helpers';
 
 const PUZZLE = 'Make 24 with 4 7 8 8.';
 
-let wb: Workbench;
-before(async () => {
-  wb = await openWorkbench({ name: 'make24', files: { 'puzzle.txt': `${PUZZLE}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 16 }, viewport: { width: 1400, height: 900 } });
-}, { timeout: 180_000 });
-after(async () => {
-  await wb?.close();
-});
+const workbench = workbenchPerFile({ name: 'make24', files: { 'puzzle.txt': `${PUZZLE}\n` }, settings: { 'stepwise.strategy': 'beam', 'stepwise.budget': 16 }, viewport: { width: 1400, height: 900 } });
 
 test('a Make 24 puzzle from the palette: a checked solution first, dead ends in the tree', { timeout: 300_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
   await solveFromPalette(page, '4 7 8 8');
   const panel = await webviewWith(page, 'section.candidates');
   await waitUntil(async () => (await panel.locator('article.candidate').count()) >= 1 && (await panel.locator('.meta').innerText()).includes('done'), { timeoutMs: 180_000, what: 'a finished search' });
@@ -39,7 +33,7 @@ test('a Make 24 puzzle from the palette: a checked solution first, dead ends in 
 });
 
 test('a problem no bundled model was trained for is solved with a banner that says so', { timeout: 300_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
   const panel = await webviewWith(page, 'section.candidates');
   assert.equal(await panel.locator('.notice').count(), 0, 'no banner on a Make 24 puzzle');
   await solveFromPalette(page, 'Natalia sold clips to 48 of her friends in April');

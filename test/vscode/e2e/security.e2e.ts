@@ -1,20 +1,14 @@
 // End to end: problem and step text full of markup is shown as text in the panel; nothing runs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openWorkbench, screenshot, solveFromPalette, waitUntil, webviewWith, type Workbench } from './helpers';
+import { test } from 'node:test';
+import { screenshot, solveFromPalette, waitUntil, webviewWith, workbenchPerFile } from './helpers';
 
 const HOSTILE = `Compute 2 + 3 <script>alert('s')</script> <img src=x onerror="alert('i')"> <a href="javascript:alert('a')">x</a> <style>body{display:none}</style>`;
 
-let wb: Workbench;
-before(async () => {
-  wb = await openWorkbench({ name: 'security', settings: { 'stepwise.strategy': 'bon', 'stepwise.budget': 2, 'stepwise.maxSteps': 3 } });
-}, { timeout: 180_000 });
-after(async () => {
-  await wb?.close();
-});
+const workbench = workbenchPerFile({ name: 'security', settings: { 'stepwise.strategy': 'bon', 'stepwise.budget': 2, 'stepwise.maxSteps': 3 } });
 
 test('markup in a problem is shown as text and never executed', { timeout: 240_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -29,5 +23,5 @@ test('markup in a problem is shown as text and never executed', { timeout: 240_0
   assert.equal(await panel.locator('#app img, #app script, #app a, #app style').count(), 0, 'no element was created from the text');
   assert.ok(await panel.locator('body').isVisible(), 'injected CSS did not hide the panel');
   assert.deepEqual(dialogs, [], 'no dialog opened');
-  assert.deepEqual(wb.consoleLines.filter((l) => /\b(alert|onerror)\b/.test(l) && l.startsWith('[error]')), []);
+  assert.deepEqual(workbench().consoleLines.filter((l) => /\b(alert|onerror)\b/.test(l) && l.startsWith('[error]')), []);
 });

@@ -1,35 +1,15 @@
 // End to end: code-server + headless Chromium, the user runs "Stepwise: Verify Solution"
 // from the command palette on a file holding a solution with one wrong step.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  errorNotifications,
-  editorText,
-  notificationCenter,
-  openFile,
-  openWorkbench,
-  outputChannelText,
-  runCommand,
-  waitUntil,
-  screenshot,
-  sleep,
-  type Workbench,
-} from './helpers';
+import { test } from 'node:test';
+import { editorText, errorNotifications, notificationCenter, openFile, outputChannelText, runCommand, screenshot, sleep, waitUntil, workbenchPerFile } from './helpers';
 
 const SOLUTION = 'Compute 12 + 7 * ( 5 - 3 ).\n5 - 3 = 2\n7 * 2 = 15';
 
-let wb: Workbench;
-
-before(async () => {
-  wb = await openWorkbench({ name: 'verify-command', files: { 'solution.txt': SOLUTION } });
-}, { timeout: 180_000 });
-
-after(async () => {
-  await wb?.close();
-});
+const workbench = workbenchPerFile({ name: 'verify-command', files: { 'solution.txt': SOLUTION } });
 
 test('Stepwise: Verify Solution runs from the command palette without an error', { timeout: 180_000 }, async () => {
-  const { page } = wb;
+  const { page } = workbench();
   await openFile(page, 'solution.txt');
   assert.equal(await editorText(page), SOLUTION);
   await screenshot(page, 'verify-command-1-opened');
