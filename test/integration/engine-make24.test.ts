@@ -11,6 +11,7 @@ import { DEFAULT_PARAMS } from '../../src/core/search/params';
 import type { RewardBackend } from '../../src/core/backends/prm';
 import { LocalPolicy } from '../../src/core/backends/policy';
 import { Rng } from '../../src/core/rng';
+import { distinctBeamsAt } from './beam-levels';
 
 const MODELS = resolve(__dirname, '../../models');
 let engine: Engine;
@@ -134,15 +135,9 @@ test('beam search gives dead ends no children and hands what a spent beam cannot
   assert.ok(deadKept.length > 0, 'first moves the PRM rules out are not expanded');
   const filled = [...expandedAt].filter(([, parents]) => parents.size > 8);
   assert.ok(filled.length > 0, `parents per depth: ${[...expandedAt].map(([d, s]) => `${d}:${s.size}`).join(' ')}`);
-  const pathText = (id: number): string => {
-    const node = byId.get(id)!;
-    return node.parentId === null ? '' : `${pathText(node.parentId)}\n${node.text}`;
-  };
   for (const [d] of filled) {
     // 16 children, or fewer only once every distinct open beam below the 8 kept was asked for some.
-    const level = r.tree.filter((n) => n.depth === d && n.status !== 'finished' && n.valid !== false).sort((a, b) => b.score! - a.score!);
-    const seen = new Set<string>();
-    const below = level.filter((n) => !seen.has(pathText(n.id)) && seen.add(pathText(n.id))).slice(8);
+    const below = distinctBeamsAt(r.tree, d, (n) => n.valid !== false).slice(8);
     assert.ok(childrenAt.get(d)! >= 16 || below.every((n) => n.status === 'expanded'), `depth ${d}: ${childrenAt.get(d)} children`);
   }
 });

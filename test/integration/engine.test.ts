@@ -7,6 +7,7 @@ import { createEngine } from '../../src/core/backends';
 import { OnnxDecoder } from '../../src/core/model/onnx-decoder';
 import { allocateRebase } from '../../src/core/search/rebase';
 import { allocate } from '../../src/core/search/allocate';
+import { distinctBeamsAt } from './beam-levels';
 import { aggregateScores } from '../../src/core/search/aggregate';
 import { STRATEGIES, STRATEGY_NAMES } from '../../src/core/search/registry';
 import { makeAuto } from '../../src/core/search/auto';
@@ -98,16 +99,10 @@ test('beam search keeps the top N/M distinct beams per step and shares N childre
   const n = 8;
   const m = 2;
   const r = await engine.solve('Compute 62 + 46 / 2 * 9 + 47 - 29 * 4.', { strategy: 'beam', budget: n, width: m, seed: 3, temperature: 1, verifier: 'prm' });
-  const byId = new Map(r.tree.map((x) => [x.id, x]));
-  const pathText = (id: number): string => {
-    const node = byId.get(id)!;
-    return node.parentId === null ? '' : `${pathText(node.parentId)}\n${node.text}`;
-  };
   const maxDepth = Math.max(...r.tree.map((x) => x.depth));
   for (let d = 1; d < maxDepth; d++) {
-    const level = r.tree.filter((x) => x.depth === d && x.status !== 'finished').sort((a, b) => b.score! - a.score!);
-    const seen = new Set<string>();
-    const top = level.filter((x) => !seen.has(pathText(x.id)) && seen.add(pathText(x.id))).slice(0, n / m);
+    const level = r.tree.filter((x) => x.depth === d && x.status !== 'finished');
+    const top = distinctBeamsAt(r.tree, d).slice(0, n / m);
     const counts = allocate(top.map((x) => x.score!), n);
     top.forEach((x, i) => assert.equal(r.tree.filter((c) => c.parentId === x.id).length, counts[i], `depth ${d}: children of a kept beam by its score`));
     const expanded = level.filter((x) => x.status === 'expanded');
