@@ -134,24 +134,35 @@ async function assertRowsEqual(shard: LocalShard, id: number, reference: Awaited
   shard.dispose(id);
 }
 
+/**
+ * Batch `id` of two rows, both fed `prompt`; then row 0 gets each token of `step` with junk after
+ * it, the junk dropped again at once (`afterDiscard` sees the batch's cache then), and row 1 the
+ * plain tokens.
+ */
+async function feedDiscardingJunk(shard: LocalShard, id: number, prompt: number[], step: number[], afterDiscard: (cache: { discard(row: number, n: number): void }) => void = () => {}): Promise<void> {
+  shard.assemble(id, [emptyCache(shape), emptyCache(shape)]);
+  await shard.run(id, [prompt, prompt]);
+  const junk = tokenizer.encode('7 * 7');
+  const cache = (shard as unknown as { batches: Map<number, { discard(row: number, n: number): void }> }).batches.get(id)!;
+  for (const t of step) {
+    await shard.run(id, [[t, ...junk], [t]]);
+    cache.discard(0, junk.length);
+    afterDiscard(cache);
+  }
+}
+
 test('discarded tokens leave a row as if never fed, before and after compaction', async () => {
   const shard = shards.optimum;
   const prompt = tokenizer.promptIds('Compute 12 + 7 * ( 5 - 3 ).');
   const step = tokenizer.encode('5 - 3 = 2\n');
   const reference = await referenceCache(shard, 900, [...prompt, ...step]);
-  // two rows fed the step with junk after it, the junk dropped again, many times, so the batch is compacted
-  shard.assemble(901, [emptyCache(shape), emptyCache(shape)]);
-  await shard.run(901, [prompt, prompt]);
-  const junk = tokenizer.encode('7 * 7');
-  const cache = (shard as unknown as { batches: Map<number, BatchCache> }).batches.get(901)!;
+  // the junk dropped many times, so the batch is compacted
   let compacted = false;
-  for (const t of step) {
-    const columns = cache.columns;
-    await shard.run(901, [[t, ...junk], [t]]);
-    cache.discard(0, junk.length);
-    cache.compactIfSparse();
-    if (cache.columns < columns) compacted = true;
-  }
+  await feedDiscardingJunk(shard, 901, prompt, step, (cache) => {
+    const columns = (cache as BatchCache).columns;
+    (cache as BatchCache).compactIfSparse();
+    if ((cache as BatchCache).columns < columns) compacted = true;
+  });
   assert.ok(compacted, 'the masked columns were compacted away at least once');
   await assertRowsEqual(shard, 901, reference);
 });
@@ -161,14 +172,7 @@ test('in-place form: discarded tokens leave a row as if never fed, across the bu
   const prompt = tokenizer.promptIds('Compute 47 * 3 - 58 + 96 / 12.');
   const step = tokenizer.encode('47 * 3 = 141\n141 - 58 = 83\n96 / 12 = 8\n');
   const reference = await referenceCache(shard, 910, [...prompt, ...step]);
-  // row 0 is fed each token with junk after it, then the junk is dropped; row 1 gets the plain tokens
-  shard.assemble(911, [emptyCache(shape), emptyCache(shape)]);
-  await shard.run(911, [prompt, prompt]);
-  const junk = tokenizer.encode('7 * 7');
-  for (const t of step) {
-    await shard.run(911, [[t, ...junk], [t]]);
-    (shard as unknown as { batches: Map<number, { discard(row: number, n: number): void }> }).batches.get(911)!.discard(0, junk.length);
-  }
+  await feedDiscardingJunk(shard, 911, prompt, step);
   assert.ok(reference.length > 64, `long enough to outgrow the first buffer (${reference.length} tokens)`);
   await assertRowsEqual(shard, 911, reference);
 });
