@@ -20,9 +20,17 @@ export interface PolicyTable {
 /** StepMath's tables, one per verifier (`npm run calibrate -- --verifier checked|prm`). */
 export const STEPMATH_PLAN_TABLES: Record<Verifier, PolicyTable> = { prm: prmTable as PolicyTable, checked: checkedTable as PolicyTable };
 
-/** The choice for a bin under a cap: the largest calibrated budget not above the cap. */
+/**
+ * The choice for a bin under a cap: the largest calibrated budget not above the cap. A bin no
+ * calibration puzzle fell in (tied difficulty scores can leave quintiles empty) borrows the row of
+ * the nearest harder bin that has one, else of the nearest easier: a puzzle scored past the
+ * calibrated ones is hard, and answering it greedily is the costly mistake.
+ */
 export function planFor(t: PolicyTable, bin: number, cap: number): PlanChoice {
-  const row = t.bins[String(bin)] ?? {};
+  const filled = (b: number) => Object.keys(t.bins[String(b)] ?? {}).length > 0;
+  const harder = [1, 2, 3, 4, 5].filter((b) => b >= bin && filled(b));
+  const easier = [5, 4, 3, 2, 1].filter((b) => b < bin && filled(b));
+  const row = t.bins[String(harder[0] ?? easier[0])] ?? {};
   const budgets = Object.keys(row)
     .map(Number)
     .filter((b) => b <= cap)
