@@ -172,7 +172,7 @@ async function calibrate(): Promise<void> {
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} Make 24 validation puzzles (train-split puzzles no training row uses; target 24, four and five numbers), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens. auto also stops at the first checked solution.`,
+    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} Make 24 validation puzzles (train-split puzzles no training row uses; target 24, four and five numbers), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens.${verifier === 'checked' ? ' auto also stops at the first checked solution.' : ''}`,
     difficulty,
     bins,
     stopping: { agreement: 2, score: 2 },
