@@ -1,6 +1,7 @@
 import type { Candidate, NodeView, SearchEvent, SolveResult } from '../core/protocol/results';
 import type { PanelState, RunStatus } from '../core/protocol/panel';
 import { isChecked } from '../core/search/tree';
+import { furthestFirst } from './tree-rows';
 
 /**
  * The panel's view of one solve, built from the worker's events as they stream in and
@@ -86,13 +87,12 @@ export class LiveSearch {
    * cursor), preferring the branch the search took furthest; null when the search never wrote them.
    */
   nodeAlong(lines: readonly string[]): NodeView | null {
-    const rank = { finished: 3, expanded: 2, active: 1, pruned: 0 } as const;
     let at: NodeView | undefined = this.nodes.get(0);
     for (const line of lines) {
       const text = line.trim();
       const next: NodeView[] = [...this.nodes.values()].filter((n) => n.parentId === at!.id && n.text.trim() === text);
       if (!next.length) return null;
-      at = next.sort((a, b) => rank[b.status] - rank[a.status] || (b.score ?? 0) - (a.score ?? 0))[0];
+      at = next.sort(furthestFirst)[0];
     }
     return at && at.parentId !== null ? at : null;
   }

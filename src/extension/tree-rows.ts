@@ -9,6 +9,9 @@ export interface TreeRow {
 
 const progress = { finished: 3, expanded: 2, active: 1, pruned: 0 } as const;
 
+/** Orders copies of one step: the one the search took furthest first, then the best scored. */
+export const furthestFirst = (a: NodeView, b: NodeView): number => progress[b.status] - progress[a.status] || (b.score ?? 0) - (a.score ?? 0);
+
 /**
  * The rows of a search tree: children of a row are the children of all its members, grouped the
  * same way, best first. Plain data: no vscode here.
@@ -43,7 +46,7 @@ export class TreeRows {
 
   /** The row a node is shown in (nodes merged into a sibling's row find it). */
   rowFor(members: NodeView[]): TreeRow {
-    const node = [...members].sort((a, b) => progress[b.status] - progress[a.status] || (b.score ?? 0) - (a.score ?? 0))[0];
+    const node = [...members].sort(furthestFirst)[0];
     const row = { node, members };
     for (const m of members) this.rowOf.set(m.id, row);
     return row;
