@@ -2,7 +2,7 @@
 # Retrain the Make 24 models on CPU (2 cores, about 2 hours), as the bundled ones were trained:
 # training data from the TypeScript domain (train split only); the policy and the PRM side by side
 # (one thread each; the PRM starts from the policy's step-500 checkpoint); a second phase of each;
-# ONNX export into models/make24-{policy,prm}. (No 4x policy yet: see models/train/README.md.)
+# ONNX export into models/make24-{policy,prm}. (The 4x policy of the report trains for hours: models/train/README.md.)
 # Usage: models/train/retrain_make24.sh   (needs /usr/bin/python3 with torch+onnx, and npm install done)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

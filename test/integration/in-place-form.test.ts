@@ -18,6 +18,7 @@ const MODELS: [string, HeadOutput][] = [
   ['make24-policy', 'logits'],
   ['make24-prm', 'scores'],
   ['stepmath-policy-4x', 'logits'],
+  ['make24-policy-4x', 'logits'],
 ];
 
 async function trace(m: OnnxDecoder, problems: string[], feeds: string[][]): Promise<Float32Array[][]> {

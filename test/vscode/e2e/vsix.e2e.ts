@@ -33,7 +33,7 @@ test('the VSIX holds the bundles, both domains\' models and only the linux-x64 o
   for (const f of ['dist/extension.js', 'dist/worker.js', 'dist/explain.js', 'models/stepmath-policy/onnx/model.onnx', 'models/stepmath-prm/onnx/model.onnx', 'models/stepmath-policy/tokenizer.json', 'models/make24-policy/onnx/model.onnx', 'models/make24-prm/onnx/model.onnx', 'models/stepmath-policy/onnx/model_inplace.onnx', 'models/stepmath-prm/onnx/model_inplace.onnx', 'models/make24-policy/onnx/model_inplace.onnx', 'models/make24-prm/onnx/model_inplace.onnx', 'models/make24-policy/tokenizer.json']) {
     assert.ok(existsSync(join(installed, f)), `${f} is installed`);
   }
-  for (const f of ['src', 'test', 'models/train', 'models/stepmath-policy-4x', 'webview', 'bench', 'node_modules/@huggingface/transformers']) {
+  for (const f of ['src', 'test', 'models/train', 'models/stepmath-policy-4x', 'models/make24-policy-4x', 'webview', 'bench', 'node_modules/@huggingface/transformers']) {
     assert.ok(!existsSync(join(installed, f)), `${f} is not shipped`);
   }
   const napi = join(installed, 'node_modules/onnxruntime-node/bin');
