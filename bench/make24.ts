@@ -263,9 +263,9 @@ async function report(): Promise<void> {
     five_samples64: f('samples', 64, all5).solved,
     five_beam64: f('beam', 64, all5).solved,
     five_auto: f('auto', 64, all5).solved,
-    // Mean over seeds 1..3 of each N = 16 configuration on the hardest third.
     // Puzzles solved per seed (1, 2, 3), four numbers, all: auto at cap 64 and 64 samples.
     auto_vs_samples64_seeds: autoSeedRuns.map((rs) => ({ auto: rs.filter((r) => r.label === 'auto' && r.correct).length, samples64: rs.filter((r) => r.label === 'samples' && r.correct).length, autoTokens: Math.round(tokensOf(rs.filter((r) => r.label === 'auto'))), samples64Tokens: Math.round(tokensOf(rs.filter((r) => r.label === 'samples'))) })),
+    // Mean over seeds 1..3 of each N = 16 configuration on the hardest third.
     hardest16_seeds: Object.fromEntries(CONFIGS.map((c) => [c.label, { solved: mean(seedRuns.map((rs) => solvedOf(rs.filter((r) => r.label === c.label)))), tokens: mean(seedRuns.map((rs) => tokensOf(rs.filter((r) => r.label === c.label)))) }])),
   };
   console.log('\nfour numbers, all:');
