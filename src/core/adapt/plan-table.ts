@@ -27,10 +27,12 @@ export const STEPMATH_PLAN_TABLES: Record<Verifier, PolicyTable> = { prm: prmTab
  * calibrated ones is hard, and answering it greedily is the costly mistake.
  */
 export function planFor(t: PolicyTable, bin: number, cap: number): PlanChoice {
-  const filled = (b: number) => Object.keys(t.bins[String(b)] ?? {}).length > 0;
-  const harder = [1, 2, 3, 4, 5].filter((b) => b >= bin && filled(b));
-  const easier = [5, 4, 3, 2, 1].filter((b) => b < bin && filled(b));
-  const row = t.bins[String(harder[0] ?? easier[0])] ?? {};
+  // The table's own bins, so a calibration with another number of bins needs no change here.
+  const filled = Object.keys(t.bins)
+    .map(Number)
+    .filter((b) => Object.keys(t.bins[String(b)]).length > 0)
+    .sort((a, b) => a - b);
+  const row = t.bins[String(filled.find((b) => b >= bin) ?? filled.filter((b) => b < bin).pop())] ?? {};
   const budgets = Object.keys(row)
     .map(Number)
     .filter((b) => b <= cap)
