@@ -5,6 +5,8 @@
 //   node --import tsx bench/make24.ts --calibrate [--verifier checked|prm]   fits auto's table on
 //       validation puzzles (src/core/domains/make24/plan-table-<verifier>.json)
 //   node --import tsx bench/make24.ts --tune   the tree searches' settings on validation puzzles
+//   node --import tsx bench/make24.ts --validate [--shard i/n]   auto against samples at caps 16 and
+//       64, seeds 1-3, on the calibration (validation) puzzles
 // A puzzle counts as solved when the first candidate is a checked solution; candidates are ranked
 // checked-first, so for samples that is "any of the N is checked" (the exact final check).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -52,6 +54,13 @@ const CONFIGS: Config[] = [
   { label: 'beam', strategy: 'beam', width: 1, cacheTag: 'score-shares-w1' },
   { label: 'dvts', strategy: 'dvts', width: 4, cacheTag: 'unseen' },
 ];
+
+/**
+ * auto under the checked verifier. Its runs depend on its table and its code: `rest` since a plan
+ * that finds no checked solution hands what is left of the cap to samples, and a node expanded again
+ * draws new moves.
+ */
+const AUTO: Config = { label: 'auto', strategy: 'auto', cacheTag: `${createHash('sha256').update(JSON.stringify(make24.planTables.checked)).digest('hex').slice(0, 12)}-rest` };
 
 interface Puzzle24 extends BenchProblem {
   size: number;
@@ -132,9 +141,13 @@ function validationPuzzles(size: number, targets: readonly number[]): (BenchProb
     .sort((a, b) => a.randomPlay - b.randomPlay);
 }
 
+/** auto's calibration puzzles: every four-number validation puzzle with target 24, and every eighth five-number one. */
+export function calibrationPuzzles(): BenchProblem[] {
+  return [...validationPuzzles(4, [24]), ...validationPuzzles(5, [24]).filter((_, i) => i % 8 === 0)];
+}
+
 async function calibrate(): Promise<void> {
-  // Every four-number validation puzzle with target 24, and every eighth five-number one.
-  const problems = [...validationPuzzles(4, [24]), ...validationPuzzles(5, [24]).filter((_, i) => i % 8 === 0)];
+  const problems = calibrationPuzzles();
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
   console.log(`calibration: ${problems.length} validation puzzles (the test split is not read)`);
@@ -172,7 +185,7 @@ async function calibrate(): Promise<void> {
   }
   const table: PolicyTable = {
     version: 1,
-    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} Make 24 validation puzzles (train-split puzzles no training row uses; target 24, four and five numbers), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens.${verifier === 'checked' ? ' auto also stops at the first checked solution.' : ''}`,
+    note: `Calibrated by \`node --import tsx bench/make24.ts --calibrate --verifier ${verifier}\` on ${problems.length} Make 24 validation puzzles (train-split puzzles no training row uses; target 24, four and five numbers), budgets ${BUDGETS.join(', ')}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)}: per bin and cap the option that solves the most puzzles, or one within a puzzle of it with fewer tokens.${verifier === 'checked' ? ' auto also stops at the first checked solution, and a plan that ends with none hands the rest of the cap to samples.' : ''}`,
     difficulty,
     bins,
     stopping: { agreement: 2, score: 2 },
@@ -180,6 +193,28 @@ async function calibrate(): Promise<void> {
   const file = `src/core/domains/make24/plan-table-${verifier}.json`;
   writeFileSync(resolve(__dirname, '..', file), JSON.stringify(table, null, 2) + '\n');
   console.log(`\nwrote ${file}`);
+}
+
+/**
+ * auto against independent samples at caps 16 and 64, seeds 1-3, on the calibration puzzles
+ * (validation: no training row uses them; the test split is not read), as the report measures it
+ * on the test split.
+ */
+async function validate(): Promise<void> {
+  const problems = calibrationPuzzles();
+  const { engine, signature } = await loadEngine(POLICY);
+  const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
+  const plan = [AUTO, { label: 'samples', strategy: 'bon' } as Config].map((config) => ({ config: { ...config, verifier: 'checked' as const }, budgets: [16, 64] }));
+  const rows: string[] = [];
+  for (const seed of [SEED, ...EXTRA_SEEDS]) {
+    const runs = await sweep(engine, shardOf(problems, shardArg()), plan, seed, cache, byChecker);
+    for (const budget of [16, 64]) for (const { config } of plan) {
+      const mine = runs.filter((r) => r.label === config.label && r.budget === budget);
+      rows.push(`| ${seed} | ${budget} | ${config.label} | ${mine.filter((r) => r.correct).length} of ${mine.length} | ${Math.round(tokensOf(mine))} |`);
+    }
+  }
+  await engine.dispose();
+  console.log(['', '| seed | cap | strategy | solved | generated tokens |', '|---|---:|---|---:|---:|', ...rows].join('\n'));
 }
 
 async function report(): Promise<void> {
@@ -192,11 +227,10 @@ async function report(): Promise<void> {
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-runs.jsonl'), signature);
   console.log(`test split: ${four.length} four-number and ${five.length} five-number puzzles (seed 7), seed ${SEED}`);
-  const tableTag = createHash('sha256').update(JSON.stringify(make24.planTables.checked)).digest('hex').slice(0, 12);
   const plan = [
     { config: { label: 'greedy', strategy: 'greedy' } as Config, budgets: [1] },
     ...CONFIGS.map((config) => ({ config, budgets: BUDGETS })),
-    { config: { label: 'auto', strategy: 'auto', cacheTag: `${tableTag}-unseen` } as Config, budgets: [64] },
+    { config: AUTO, budgets: [64] },
   ];
   const runs = await sweep(engine, mine, plan, SEED, cache, byChecker);
   // The hardest third is 40 puzzles, so one seed moves a comparison by 2.5 points a puzzle: N = 16
@@ -334,7 +368,7 @@ function markdown(
     `- Room for search: greedy solves ${pct(n('greedy_hardest_third'))} of the hardest third; 64 independent samples solve ${pct(n('samples64_all'))} of all four-number puzzles.`,
     `- PRM-guided search on the hardest third at N = 16: ${which} ${pct(beamBest)} at ${Math.round(n(`${which}16_hardest_tokens`))} tokens against 16 independent samples' ${pct(n('samples16_hardest'))} at ${Math.round(n('samples16_hardest_tokens'))} tokens (${((beamBest - n('samples16_hardest')) * 100).toFixed(1)} points).`,
     `- The same at N = 16 over seeds 1, 2 and 3 (mean): ${Object.entries(fig.hardest16_seeds as Record<string, { solved: number; tokens: number }>).map(([label, v]) => `${label} ${pct(v.solved)} at ${Math.round(v.tokens)} tokens`).join('; ')}.`,
-    `- auto (cap 64): ${pct(n('auto_all'))} of all four-number puzzles at ${Math.round(n('auto_tokens'))} generated tokens per puzzle, against 64 samples' ${pct(n('samples64_all'))} at ${Math.round(n('samples64_tokens'))}: ${n('auto_token_ratio').toFixed(1)}x fewer tokens. auto reads only the probe's PRM scores and the puzzle's size to pick a strategy, and stops at the first checked solution.`,
+    `- auto (cap 64): ${pct(n('auto_all'))} of all four-number puzzles at ${Math.round(n('auto_tokens'))} generated tokens per puzzle, against 64 samples' ${pct(n('samples64_all'))} at ${Math.round(n('samples64_tokens'))}: ${n('auto_token_ratio').toFixed(1)}x fewer tokens. auto reads only the probe's PRM scores and the puzzle's size to pick a strategy, stops at the first checked solution, and when its plan ends with none spends what is left of the cap (64 generations of the probe's length) on independent samples.`,
     `- auto against 64 samples over seeds 1, 2 and 3 (puzzles solved of ${n('puzzles4')}; tokens per puzzle): ${(fig.auto_vs_samples64_seeds as { auto: number; samples64: number; autoTokens: number; samples64Tokens: number }[]).map((s, i) => `seed ${i + 1}: auto ${s.auto} at ${s.autoTokens}, 64 samples ${s.samples64} at ${s.samples64Tokens}`).join('; ')}.`,
     `- Five numbers (the hardest level): at N = 16 beam ${pct(f('beam', 16, all5).solved)} against 16 samples' ${pct(f('samples', 16, all5).solved)} at ${Math.round(f('beam', 16, all5).tokens)} vs ${Math.round(f('samples', 16, all5).tokens)} tokens; greedy ${pct(n('five_greedy'))}, 64 samples ${pct(n('five_samples64'))}, beam@64 ${pct(n('five_beam64'))}, auto ${pct(n('five_auto'))}.`,
     `- FLOPs: at the same N beam search spends fewer FLOPs than independent samples (four numbers, N = 16: ${(f('beam', 16, all4).flops / 1e9).toFixed(2)} vs ${(f('samples', 16, all4).flops / 1e9).toFixed(2)} GFLOP), because the PRM scores each distinct step once and beams share their prefixes.`,
@@ -375,4 +409,5 @@ async function tune(): Promise<void> {
   await engine.dispose();
 }
 
-if (require.main === module) void (process.argv.includes('--calibrate') ? calibrate() : process.argv.includes('--tune') ? tune() : report());
+const MODES: Record<string, () => Promise<void>> = { '--calibrate': calibrate, '--tune': tune, '--validate': validate };
+if (require.main === module) void (Object.entries(MODES).find(([flag]) => process.argv.includes(flag))?.[1] ?? report)();

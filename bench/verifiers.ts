@@ -22,8 +22,9 @@ for (const verifier of ['prm', 'checked'] as const) {
     { config: { label: `weighted-bon/${verifier}`, strategy: 'weighted-bon', verifier }, budgets: [BUDGET] },
     // Tagged: beam search shares its children by score since these runs (beam-loop.ts).
     { config: { label: `beam/${verifier}`, strategy: 'beam', width: 4, verifier, cacheTag: 'score-shares' }, budgets: [BUDGET] },
-    // auto with the table calibrated for this verifier (its runs are redone when the table changes)
-    { config: { label: `auto/${verifier}`, strategy: 'auto', verifier, cacheTag: createHash('sha256').update(JSON.stringify(STEPMATH_PLAN_TABLES[verifier])).digest('hex').slice(0, 12) }, budgets: [BUDGET] },
+    // auto with the table calibrated for this verifier (its runs are redone when the table changes;
+    // `rest`: with `checked`, a plan that finds no checked solution hands the rest of the cap to samples)
+    { config: { label: `auto/${verifier}`, strategy: 'auto', verifier, cacheTag: createHash('sha256').update(JSON.stringify(STEPMATH_PLAN_TABLES[verifier])).digest('hex').slice(0, 12) + (verifier === 'checked' ? '-rest' : '') }, budgets: [BUDGET] },
   );
 }
 

@@ -7,10 +7,15 @@ import { createEngine } from '../../src/core/backends';
 import { bundledModels } from '../../src/core/domains';
 import { make24 } from '../../src/core/domains/make24';
 import { SearchContext } from '../../src/core/search/context';
-import { DEFAULT_PARAMS } from '../../src/core/search/params';
+import { DEFAULT_PARAMS, type Verifier } from '../../src/core/search/params';
+import { makeAuto } from '../../src/core/search/auto';
+import { STRATEGIES } from '../../src/core/search/registry';
+import { sampleSolutions } from '../../src/core/search/sampling-loop';
+import type { PolicyTable } from '../../src/core/adapt/plan-table';
 import type { RewardBackend } from '../../src/core/backends/prm';
-import { LocalPolicy } from '../../src/core/backends/policy';
+import { LocalPolicy, type StepDraft } from '../../src/core/backends/policy';
 import { Rng } from '../../src/core/rng';
+import type { DrawnSteps } from '../../src/core/model/sampling';
 import { distinctBeamsAt } from './beam-levels';
 
 const MODELS = resolve(__dirname, '../../models');
@@ -87,21 +92,23 @@ test('a tree search draws different moves below one node, without replacement, f
   const { policy } = await engine.modelsFor(make24);
   assert.ok(policy instanceof LocalPolicy && policy.drawsDistinct);
   const state = await policy.start(problem);
+  const drawn: DrawnSteps = { used: 0, next: {} };
   const rng = new Rng(5);
   const texts: string[] = [];
   let covered = 0;
   for (let k = 0; k < 8; k++) {
-    const before = policy.unseen(state);
-    const [draft] = await policy.extend([state], { temperature: 1, topP: 1, suppress: [] }, rng, undefined, true);
+    const before: number = drawn.used;
+    const drafts: StepDraft<unknown>[] = await policy.extend([state], { temperature: 1, topP: 1, suppress: [] }, rng, undefined, [drawn]);
+    const draft = drafts[0];
     assert.ok(!texts.includes(draft.text), `draw ${k} repeats "${draft.text}" (${texts.join(' | ')})`);
     texts.push(draft.text);
     // What the trie says the step used up is the step's probability under teacher forcing.
     const forced = await engine.explain(problem, [draft.text], { temperature: 1 });
     const p = forced.steps[0].tokens.reduce((q, t) => q * t.p, 1);
     covered += p;
-    assert.ok(Math.abs(before - policy.unseen(state) - p) < 1e-3 * Math.max(1, p * 10), `draw ${k}: unseen fell by ${before - policy.unseen(state)}, the step's probability is ${p}`);
+    assert.ok(Math.abs(drawn.used - before - p) < 1e-3 * Math.max(1, p * 10), `draw ${k}: the record grew by ${drawn.used - before}, the step's probability is ${p}`);
   }
-  assert.ok(Math.abs(1 - policy.unseen(state) - covered) < 5e-3);
+  assert.ok(Math.abs(drawn.used - covered) < 5e-3);
   // Beam search and DVTS: no node has two children that wrote the same step, and a seed reproduces the tree.
   for (const strategy of ['beam', 'dvts'] as const) {
     const r = await engine.solve(problem, { strategy, budget: 16, seed: 2 });
@@ -111,6 +118,41 @@ test('a tree search draws different moves below one node, without replacement, f
     const again = await engine.solve(problem, { strategy, budget: 16, seed: 2 });
     assert.deepEqual(again.tree.map((n) => n.text), r.tree.map((n) => n.text));
   }
+});
+
+test("a node expanded a second time (auto's second round) draws moves it has not drawn before", async () => {
+  const { policy, reward } = await engine.modelsFor(make24);
+  const ctx = await SearchContext.create('Make 24 with 3 6 7 10.', make24, DEFAULT_PARAMS, policy, reward, 1, () => {});
+  const first = await ctx.expand([ctx.root], [4], { distinct: true });
+  // Expanding released the root's policy state; the record of what it drew is the node's.
+  assert.equal(ctx.root.policy, null);
+  const second = await ctx.expand([ctx.root], [8], { distinct: true });
+  const texts = [...first, ...second].map((c) => c.text);
+  assert.equal(first.length, 4);
+  assert.ok(second.length >= 4, `the second expansion gave ${second.length} moves`);
+  assert.equal(new Set(texts).size, texts.length, `a move came back: ${texts.join(' | ')}`);
+});
+
+test('auto, checked, hands what is left of its cap to samples when its plan finds no checked solution; prm does not', async () => {
+  const { policy, reward } = await engine.modelsFor(make24);
+  // 1 1 1 1 cannot make 24, so nothing checks; a table that says greedy everywhere makes the probe
+  // the whole plan (every puzzle lands in bin 5: its score 0 is above every edge).
+  const greedyEverywhere: PolicyTable = { version: 1, note: 'test', difficulty: { weights: {}, edges: [-4, -3, -2, -1] }, bins: { '5': { '1': { strategy: 'greedy', budget: 1 } } }, stopping: { agreement: 2, score: 2 } };
+  const context = (verifier: Verifier) => SearchContext.create('Make 24 with 1 1 1 1.', make24, { ...DEFAULT_PARAMS, budget: 16, verifier }, policy, reward, 1, () => {});
+  const tokensOf = async (verifier: Verifier) => {
+    const probe = await context(verifier);
+    await sampleSolutions(probe, 1, 0);
+    const ctx = await context(verifier);
+    await makeAuto((name) => STRATEGIES[name], greedyEverywhere).run(ctx);
+    assert.deepEqual(ctx.chosen, { strategy: 'greedy', budget: 1 });
+    return { probe: probe.generatedTokens, auto: ctx.generatedTokens, rootChildren: ctx.nodes.filter((n) => n.parent === ctx.root).length };
+  };
+  const prm = await tokensOf('prm');
+  assert.equal(prm.auto, prm.probe, 'prm: the greedy plan is the probe alone');
+  const checked = await tokensOf('checked');
+  // 15 more samples fit the cap of 16 probe-length generations (a sample may run longer than the probe).
+  assert.ok(checked.rootChildren >= 16, `${checked.rootChildren} children below the root`);
+  assert.ok(checked.auto >= 8 * checked.probe && checked.auto <= 32 * checked.probe, `auto generated ${checked.auto} tokens, the probe ${checked.probe}`);
 });
 
 test('beam search gives dead ends no children and hands what a spent beam cannot take to the next beams', async () => {

@@ -23,8 +23,6 @@ export interface LocalPolicyState {
   nextLogits: Float32Array;
   /** The ids the cache holds, where the decoder looks up its drafts. */
   ids: readonly number[];
-  /** The steps drawn below this state with `distinct`, and how much of the policy's probability they cover. */
-  drawn?: DrawnSteps;
 }
 
 /** One generated step: its text (no trailing newline) and how it ended. */
@@ -42,14 +40,12 @@ export interface PolicyBackend<S = unknown> {
   start(problem: string, signal?: AbortSignal): Promise<S>;
   /**
    * One next step for each entry of `parents` (repeat a parent to get several children). With
-   * `distinct` (backends with `drawsDistinct`), each step is one not drawn with `distinct` below
-   * that parent before; a parent should then appear once per call.
+   * `drawn` (backends with `drawsDistinct`), row i's step is one that `drawn[i]` does not hold yet,
+   * and is added to it; a record should then appear once per call.
    */
-  extend(parents: readonly S[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, distinct?: boolean): Promise<StepDraft<S>[]>;
+  extend(parents: readonly S[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, drawn?: readonly DrawnSteps[]): Promise<StepDraft<S>[]>;
   /** Whether `extend` can leave out the steps drawn before (it sees the step's probabilities). */
   readonly drawsDistinct: boolean;
-  /** The share of the policy's probability below `state` that no step drawn with `distinct` covers yet. */
-  unseen(state: S): number;
   /** Forward-pass tokens so far (prompt and generated), for FLOPs. */
   readonly tokensProcessed: number;
   dispose(): Promise<void>;
@@ -82,20 +78,16 @@ export class LocalPolicy implements PolicyBackend<LocalPolicyState> {
     return { cache, nextLogits: last, ids };
   }
 
-  unseen(state: LocalPolicyState): number {
-    return 1 - (state.drawn?.used ?? 0);
-  }
-
-  async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, distinct = false): Promise<StepDraft<LocalPolicyState>[]> {
+  async extend(parents: readonly LocalPolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal, drawn?: readonly DrawnSteps[]): Promise<StepDraft<LocalPolicyState>[]> {
     const { eosTokenIds, padTokenId, bosTokenId, maxPositions, stepSeparator } = this.model.config;
     const { tokenizer } = this.model;
     const rules: DecodeRules = { ...sampling, suppress: [padTokenId, bosTokenId, ...sampling.suppress], eosTokenIds, stops: [stepSeparator], maxStepTokens: this.maxStepTokens, maxPositions, draftTokens: draftTokensFor(this.model.config.numParameters) };
     // One seed per row from the search's generator: a row's step depends on the seed, not on its batch.
-    const rows = parents.map((p) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids, ...(distinct ? { drawn: (p.drawn ??= { used: 0, next: {} }) } : {}) }));
+    const rows = parents.map((p, i) => ({ logits: p.nextLogits, length: p.cache.length, seed: rng.seed(), context: p.ids, ...(drawn ? { drawn: drawn[i] } : {}) }));
     const batch = this.model.assemble(parents.map((p) => p.cache));
     try {
       const decoded = await this.model.decode(batch, rows, rules, signal);
-      if (distinct) decoded.forEach((row, b) => addDrawnStep(parents[b].drawn!, row.ids, row.probs!));
+      if (drawn) decoded.forEach((row, b) => addDrawnStep(drawn[b], row.ids, row.probs!));
       return await Promise.all(
         decoded.map(async (row, b) => {
           // A step that ends exactly at the context limit leaves no room for another: it ends the solution.

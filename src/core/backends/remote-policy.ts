@@ -93,9 +93,6 @@ export class RemotePolicy implements PolicyBackend<RemotePolicyState> {
 
   /** A completions server returns text, not the step's probabilities, so it cannot leave out steps drawn before: the search drops repeated siblings itself. */
   readonly drawsDistinct = false;
-  unseen(): number {
-    return 1;
-  }
 
   async extend(parents: readonly RemotePolicyState[], sampling: SamplingOptions, rng: Rng, signal?: AbortSignal): Promise<StepDraft<RemotePolicyState>[]> {
     throwIfCancelled(signal);

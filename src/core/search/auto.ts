@@ -8,7 +8,9 @@ import { claimsChecked, pathOf, type SearchNode } from './tree';
  * Compute-optimal search (Snell et al.): a greedy probe scored by the PRM estimates difficulty;
  * the calibrated table picks strategy and budget for that bin; the budget is spent in two rounds
  * (a quarter, then the rest) and the second is skipped when the answers already agree, or (Verifier
- * `checked`) once a solution whose steps' own claims all check is found.
+ * `checked`) once a solution whose steps' own claims all check is found. With `checked`, a plan
+ * that ends with no such solution hands what is left of the cap (N probe-length generations) to
+ * independent samples.
  * The table is the domain's committed calibration unless a test gives one.
  */
 export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, fixedTable?: PolicyTable): SearchStrategy {
@@ -17,6 +19,7 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
     description: 'difficulty-adaptive choice of strategy and budget from the calibrated table',
     run: async (ctx) => {
       const [probe] = await sampleSolutions(ctx, 1, 0);
+      const probeTokens = ctx.generatedTokens;
       // With Verifier `checked`, a solution whose steps' own claims all check ends the search.
       const solved = () => ctx.params.verifier === 'checked' && ctx.leaves().some(claimsChecked);
       if (solved()) return ctx.leaves();
@@ -27,14 +30,22 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
       const bin = difficultyBin(score, table.difficulty.edges);
       const choice = planFor(table, bin, ctx.params.budget);
       ctx.setPlan(choice, { bin, score: Math.round(score * 1000) / 1000 });
-      const strategy = lookup(choice.strategy);
       const confident = features.finished && features.minScore >= table.stopping.score;
-      if (!strategy || choice.strategy === 'greedy' || choice.budget <= 1 || (confident && bin <= 2)) return ctx.leaves();
-      const rounds = choice.budget >= 16 ? [choice.budget / 4, (3 * choice.budget) / 4] : [choice.budget];
+      const search = choice.strategy !== 'greedy' && choice.budget > 1 && !(confident && bin <= 2) ? lookup(choice.strategy) : undefined;
       let ranked: SearchNode[] = [];
-      for (const budget of rounds) {
-        ranked = await ctx.withParams({ ...choice, budget }, () => strategy.run(ctx));
-        if (solved() || agrees(ranked, (n) => ctx.scoreOf(n), ctx.domain.answerKey, table.stopping)) break;
+      if (search) {
+        const rounds = choice.budget >= 16 ? [choice.budget / 4, (3 * choice.budget) / 4] : [choice.budget];
+        for (const budget of rounds) {
+          ranked = await ctx.withParams({ ...choice, budget }, () => search.run(ctx));
+          if (solved() || agrees(ranked, (n) => ctx.scoreOf(n), ctx.domain.answerKey, table.stopping)) break;
+        }
+      }
+      // Verifier `checked` tells auto that nothing so far checks. The cap allows N generations, and
+      // a tree search (or a greedy plan) may have spent far fewer tokens than N probe-length samples:
+      // what is left of that goes to independent samples, which the same check then judges.
+      if (ctx.params.verifier === 'checked' && !solved() && probeTokens > 0) {
+        const left = Math.floor((ctx.params.budget * probeTokens - ctx.generatedTokens) / probeTokens);
+        if (left > 0) await sampleSolutions(ctx, left);
       }
       const seen = new Set(ranked);
       return [...ranked, ...ctx.leaves().filter((l) => !seen.has(l)).sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))];

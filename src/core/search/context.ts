@@ -94,9 +94,10 @@ export class SearchContext {
    * (one pass over the new tokens only) and checks them. Children that end the solution are finished.
    * With `distinct` (tree searches), one parent's children are different steps where the domain's
    * steps are choices and the policy can tell (drawsDistinct): they are drawn without replacement,
-   * one per parent per batch, and a parent whose unseen steps hold less than SPENT of the policy's
-   * probability gives no more, so fewer children than asked may come back. Independent samples
-   * leave it off.
+   * one per parent per batch, over the node's whole life (SearchNode.drawn: expanded again, it
+   * draws steps it has not drawn before), and a parent whose unseen steps hold less than SPENT of
+   * the policy's probability gives no more, so fewer children than asked may come back.
+   * Independent samples leave it off.
    */
   async expand(parents: readonly SearchNode[], counts: readonly number[], options: { temperature?: number; distinct?: boolean } = {}): Promise<SearchNode[]> {
     const temperature = options.temperature ?? this.params.temperature;
@@ -153,7 +154,7 @@ export class SearchContext {
         if (inRound.has(rows[i])) later.push(i);
         else {
           inRound.add(rows[i]);
-          if (this.policy.unseen(rows[i].policy) >= SPENT) now.push(i);
+          if (1 - (rows[i].drawn?.used ?? 0) >= SPENT) now.push(i);
         }
       }
       if (!now.length) break;
@@ -171,7 +172,7 @@ export class SearchContext {
       { temperature, topP: this.params.topP, suppress: [] },
       this.rng,
       this.signal,
-      distinct,
+      distinct ? rows.map((p) => (p.drawn ??= { used: 0, next: {} })) : undefined,
     );
     this.generatedTokens += drafts.reduce((n, d) => n + d.tokens, 0);
     // Siblings that wrote the same step are one step to the PRM: score each distinct one once.

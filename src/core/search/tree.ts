@@ -1,4 +1,5 @@
 import type { NodeStatus, NodeView, SearchEvent } from '../protocol/results';
+import type { DrawnSteps } from '../model/sampling';
 
 export type { NodeStatus, NodeView, SearchEvent };
 
@@ -14,6 +15,12 @@ export interface SearchNode extends NodeView {
    * null when it cannot tell or the verifier is `prm`. `valid` is the full verdict the user sees.
    */
   claim: boolean | null;
+  /**
+   * The steps drawn below this node without replacement (`distinct`) and the policy's probability
+   * they cover. It outlives the policy state, which is released once the node is expanded, so a node
+   * expanded again (auto's second round from the root) draws steps it has not drawn before.
+   */
+  drawn?: DrawnSteps;
 }
 
 export function viewOf(n: SearchNode): NodeView {
