@@ -142,7 +142,7 @@ function validationPuzzles(size: number, targets: readonly number[]): (BenchProb
 }
 
 /** auto's calibration puzzles: every four-number validation puzzle with target 24, and every eighth five-number one. */
-export function calibrationPuzzles(): BenchProblem[] {
+function calibrationPuzzles(): BenchProblem[] {
   return [...validationPuzzles(4, [24]), ...validationPuzzles(5, [24]).filter((_, i) => i % 8 === 0)];
 }
 
@@ -204,7 +204,7 @@ async function validate(): Promise<void> {
   const problems = calibrationPuzzles();
   const { engine, signature } = await loadEngine(POLICY);
   const cache = new RunCache(resolve(__dirname, 'results/make24-calibration-runs.jsonl'), signature);
-  const plan = [AUTO, { label: 'samples', strategy: 'bon' } as Config].map((config) => ({ config: { ...config, verifier: 'checked' as const }, budgets: [16, 64] }));
+  const plan = [AUTO, CONFIGS.find((c) => c.label === 'samples')!].map((config) => ({ config: { ...config, verifier: 'checked' as const }, budgets: [16, 64] }));
   const rows: string[] = [];
   for (const seed of [SEED, ...EXTRA_SEEDS]) {
     const runs = await sweep(engine, shardOf(problems, shardArg()), plan, seed, cache, byChecker);
