@@ -160,7 +160,7 @@ function bar(done: number, total: number): string {
 function writeReadable(r: SolveResult, write: (line: string) => void): void {
   const difficulty = r.difficulty ? `, difficulty ${r.difficulty.bin}/5` : '';
   write(`${r.problem}`);
-  const chosen = r.chosen ? ` → ${r.chosen.strategy} (budget ${r.chosen.budget}${r.chosen.width ? `, width ${r.chosen.width}` : ''})` : '';
+  const chosen = r.chosen ? ` → ${r.chosen.strategy} (budget ${r.chosen.budget}${r.chosen.width ? `, width ${r.chosen.width}` : ''})${r.chosen.samplesAfter ? `, then ${r.chosen.samplesAfter} sample${r.chosen.samplesAfter === 1 ? '' : 's'}` : ''}` : '';
   write(`strategy ${r.strategy}${chosen}, budget ${r.budget}${difficulty}: ${r.tokens} tokens, ${(r.flops / 1e9).toFixed(2)} GFLOP, ${r.ms} ms`);
   r.candidates.slice(0, 5).forEach((c, i) => {
     write('');

@@ -36,7 +36,7 @@ export class LiveSearch {
     switch (e.type) {
       case 'plan':
         // The engine announces the request first; `auto` then announces what it chose.
-        this.state = e.difficulty ? { ...this.state, chosen: chosenText(e.strategy, e.budget), difficulty: e.difficulty } : { ...this.state, strategy: e.strategy, budget: e.budget };
+        this.state = e.difficulty ? { ...this.state, chosen: chosenText(e.strategy, e.budget, e.samplesAfter), difficulty: e.difficulty } : { ...this.state, strategy: e.strategy, budget: e.budget };
         return;
       case 'node':
         this.nodes.set(e.node.id, e.node);
@@ -66,7 +66,7 @@ export class LiveSearch {
       status: 'done',
       message: '',
       strategy: r.strategy,
-      chosen: r.chosen ? chosenText(r.chosen.strategy, r.chosen.budget) : null,
+      chosen: r.chosen ? chosenText(r.chosen.strategy, r.chosen.budget, r.chosen.samplesAfter) : null,
       budget: r.budget,
       difficulty: r.difficulty,
       tokens: r.tokens,
@@ -145,8 +145,9 @@ export function agreementOf(candidates: readonly Candidate[]): { answer: string;
   return [...counts.values()].sort((a, b) => b.count - a.count);
 }
 
-/** What auto chose, in words: "greedy (1 sample)", "beam (16 beams)". */
-export function chosenText(strategy: string, budget: number): string {
+/** What auto chose, in words: "greedy (1 sample)", "beam (16 beams)", "dvts (64 subtrees), then 40 samples". */
+export function chosenText(strategy: string, budget: number, samplesAfter = 0): string {
   const unit = strategy === 'beam' || strategy === 'lookahead' ? 'beam' : strategy === 'dvts' ? 'subtree' : strategy === 'rebase' ? 'particle' : 'sample';
-  return `${strategy} (${budget} ${unit}${budget === 1 ? '' : 's'})`;
+  const then = samplesAfter ? `, then ${samplesAfter} sample${samplesAfter === 1 ? '' : 's'} (no checked solution yet)` : '';
+  return `${strategy} (${budget} ${unit}${budget === 1 ? '' : 's'})${then}`;
 }

@@ -144,12 +144,14 @@ test('auto, checked, hands what is left of its cap to samples when its plan find
     await sampleSolutions(probe, 1, 0);
     const ctx = await context(verifier);
     await makeAuto((name) => STRATEGIES[name], greedyEverywhere).run(ctx);
-    assert.deepEqual(ctx.chosen, { strategy: 'greedy', budget: 1 });
-    return { probe: probe.generatedTokens, auto: ctx.generatedTokens, rootChildren: ctx.nodes.filter((n) => n.parent === ctx.root).length };
+    return { probe: probe.generatedTokens, auto: ctx.generatedTokens, rootChildren: ctx.nodes.filter((n) => n.parent === ctx.root).length, chosen: ctx.chosen };
   };
   const prm = await tokensOf('prm');
   assert.equal(prm.auto, prm.probe, 'prm: the greedy plan is the probe alone');
+  assert.deepEqual(prm.chosen, { strategy: 'greedy', budget: 1 });
   const checked = await tokensOf('checked');
+  // The plan is reported with the samples after it: the rest of 16 probe-length generations.
+  assert.deepEqual(checked.chosen, { strategy: 'greedy', budget: 1, samplesAfter: 15 });
   // 15 more samples fit the cap of 16 probe-length generations (a sample may run longer than the probe).
   assert.ok(checked.rootChildren >= 16, `${checked.rootChildren} children below the root`);
   assert.ok(checked.auto >= 8 * checked.probe && checked.auto <= 32 * checked.probe, `auto generated ${checked.auto} tokens, the probe ${checked.probe}`);

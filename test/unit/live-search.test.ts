@@ -20,3 +20,14 @@ test("the cursor's lines find the node the search wrote them at, on the branch i
   assert.equal(s.nodeAlong(['5 - 3 = 2', '7 * 2 = 15']), null, 'a line the search never wrote');
   assert.equal(s.nodeAlong([]), null, 'no step: nothing to show');
 });
+
+test("the panel says what auto chose, and the samples it drew after a plan that found no checked solution", () => {
+  const s = new LiveSearch('Make 24 with 3 6 7 10.', 'auto', 64, []);
+  s.apply({ type: 'plan', strategy: 'auto', budget: 64, difficulty: null });
+  assert.equal(s.state.chosen, null, 'the request, before auto has chosen');
+  s.apply({ type: 'plan', strategy: 'dvts', budget: 64, difficulty: { bin: 3, score: 8.751 } });
+  assert.equal(s.state.chosen, 'dvts (64 subtrees)');
+  s.apply({ type: 'plan', strategy: 'dvts', budget: 64, difficulty: { bin: 3, score: 8.751 }, samplesAfter: 40 });
+  assert.equal(s.state.chosen, 'dvts (64 subtrees), then 40 samples (no checked solution yet)');
+  assert.deepEqual([s.state.strategy, s.state.budget, s.state.difficulty?.bin], ['auto', 64, 3]);
+});

@@ -26,7 +26,7 @@ export const SearchEventSchema = v.variant('type', [
   v.object({ type: v.literal('node'), node: NodeViewSchema }),
   v.object({ type: v.literal('status'), ids: v.array(v.number()), status: NodeStatusSchema }),
   v.object({ type: v.literal('candidate'), nodeId: v.number(), answer: v.nullable(v.string()), score: v.number() }),
-  v.object({ type: v.literal('plan'), strategy: v.string(), budget: v.number(), difficulty: v.nullable(v.object({ bin: v.number(), score: v.number() })) }),
+  v.object({ type: v.literal('plan'), strategy: v.string(), budget: v.number(), difficulty: v.nullable(v.object({ bin: v.number(), score: v.number() })), samplesAfter: v.optional(v.number()) }),
 ]);
 
 export const StepSchema = v.object({ text: v.string(), score: Score, valid: Validity, reason: v.string() });
@@ -51,6 +51,8 @@ export const PlanChoiceSchema = v.object({
   aggregation: KnobsSchema.entries.aggregation,
   /** Calibration accuracy of this choice in its bin, for the record. */
   accuracy: v.optional(v.number()),
+  /** Verifier `checked`: the independent samples auto drew after this plan found no checked solution. */
+  samplesAfter: v.optional(v.number()),
 });
 
 /** The bundled domains (src/core/domains); null in a result: a problem none of them recognises. */

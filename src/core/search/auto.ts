@@ -29,7 +29,8 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
       const score = difficultyScore(features, table.difficulty);
       const bin = difficultyBin(score, table.difficulty.edges);
       const choice = planFor(table, bin, ctx.params.budget);
-      ctx.setPlan(choice, { bin, score: Math.round(score * 1000) / 1000 });
+      const difficulty = { bin, score: Math.round(score * 1000) / 1000 };
+      ctx.setPlan(choice, difficulty);
       const confident = features.finished && features.minScore >= table.stopping.score;
       const search = choice.strategy !== 'greedy' && choice.budget > 1 && !(confident && bin <= 2) ? lookup(choice.strategy) : undefined;
       let ranked: SearchNode[] = [];
@@ -45,7 +46,10 @@ export function makeAuto(lookup: (name: string) => SearchStrategy | undefined, f
       // what is left of that goes to independent samples, which the same check then judges.
       if (ctx.params.verifier === 'checked' && !solved() && probeTokens > 0) {
         const left = Math.floor((ctx.params.budget * probeTokens - ctx.generatedTokens) / probeTokens);
-        if (left > 0) await sampleSolutions(ctx, left);
+        if (left > 0) {
+          ctx.setPlan({ ...choice, samplesAfter: left }, difficulty);
+          await sampleSolutions(ctx, left);
+        }
       }
       const seen = new Set(ranked);
       return [...ranked, ...ctx.leaves().filter((l) => !seen.has(l)).sort((a, b) => ctx.scoreOf(b) - ctx.scoreOf(a))];

@@ -70,7 +70,7 @@ export class SearchContext {
   setPlan(choice: PlanChoice, difficulty: Difficulty): void {
     this.chosen = choice;
     this.difficulty = difficulty;
-    this.emit({ type: 'plan', strategy: choice.strategy, budget: choice.budget, difficulty });
+    this.emit({ type: 'plan', strategy: choice.strategy, budget: choice.budget, difficulty, ...(choice.samplesAfter ? { samplesAfter: choice.samplesAfter } : {}) });
   }
 
   /** Runs `body` with some search knobs changed, then restores them. */
